@@ -1,0 +1,91 @@
+"""Builds the core objects from :class:`kiosk.config.Settings`.
+
+The one place that knows both the application's settings schema and the core's constructors,
+used by ``kiosk run``, ``kiosk demo``, ``kiosk verify`` and ``kiosk doctor``. Pure construction:
+no network, no threads; the objects returned carry their own threading contracts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.config import Settings
+from kiosk.core.audit import AuditTrail, default_audit_dir
+from kiosk.core.faceid.client import FaceIdClient
+from kiosk.core.faceid.credentials import (
+    ChainCredentialProvider,
+    CommandCredentialProvider,
+    CredentialProvider,
+    EnvironmentCredentialProvider,
+    ProfileCredentialProvider,
+)
+from kiosk.core.faceid.settings import ClientSettings
+from kiosk.core.verification import Policy
+
+
+def client_settings(
+    settings: Settings,
+    *,
+    endpoint: str | None = None,
+    ca_bundle: str | None = None,
+    public_key: str | None = None,
+    encrypt: bool | None = None,
+) -> ClientSettings:
+    """Map ``[service]`` (plus command-line overrides) onto the client's settings."""
+    svc = settings.service
+    kwargs: dict[str, object] = {
+        "endpoint": endpoint or svc.endpoint,
+        "region": svc.region,
+        "language": settings.kiosk.language,
+        "connect_timeout": svc.connect_timeout_s,
+        "read_timeout": svc.read_timeout_s,
+        "ca_bundle": ca_bundle or svc.ca_bundle or None,
+        "https_proxy": svc.https_proxy or None,
+        "max_attempts": svc.max_attempts,
+        "daily_budget": svc.daily_call_budget or None,
+        "encrypt_fields": svc.encrypt_pii if encrypt is None else encrypt,
+    }
+    key_file = public_key or svc.public_key_file
+    if key_file:
+        kwargs["encryption_public_key_pem"] = Path(key_file).read_text(encoding="ascii")
+    return ClientSettings(**kwargs)  # type: ignore[arg-type]
+
+
+def credential_provider(settings: Settings) -> CredentialProvider:
+    """The configured credential source (``[credentials]``)."""
+    cred = settings.credentials
+    profile_paths = [cred.profile_file] if cred.profile_file else None
+    if cred.source == "env":
+        return EnvironmentCredentialProvider()
+    if cred.source == "profile":
+        return ProfileCredentialProvider(profile_paths)
+    if cred.source == "command":
+        return CommandCredentialProvider(cred.command, timeout=cred.command_timeout_s)
+    return ChainCredentialProvider([EnvironmentCredentialProvider(), ProfileCredentialProvider(profile_paths)])
+
+
+def build_client(settings: Settings, **overrides: object) -> FaceIdClient:
+    """A ready client; raises the client's ConfigError / CredentialError on bad settings."""
+    return FaceIdClient(client_settings(settings, **overrides), credential_provider(settings))  # type: ignore[arg-type]
+
+
+def build_policy(settings: Settings) -> Policy:
+    """The verification policy from ``[policy]``."""
+    p = settings.policy
+    return Policy(
+        card_sim_threshold=p.card_sim_threshold,
+        face_sim_threshold=p.face_sim_threshold,
+        copy_warn=p.copy_warn,
+        border_check_warn=p.border_check_warn,
+        reshoot_warn=p.reshoot_warn,
+        detect_ps_warn=p.detect_ps_warn,
+        temp_id_warn=p.temp_id_warn,
+        quality_warn=p.quality_warn,
+    )
+
+
+def open_audit(settings: Settings) -> AuditTrail:
+    """The audit trail in the configured (or platform default) folder."""
+    a = settings.audit
+    directory = Path(a.directory) if a.directory else default_audit_dir()
+    return AuditTrail(directory, kiosk_id=settings.kiosk.kiosk_id, max_bytes=a.max_bytes, backups=a.backups)
