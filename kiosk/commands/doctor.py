@@ -1,17 +1,205 @@
-"""``kiosk doctor``: diagnostics: cameras, model checksum, clock offset, TLS/proxy, credentials, config."""
+"""``kiosk doctor``: on-site diagnostics for staff and installers.
+
+Checks, each reported as ok / not ok with a one-line detail (never a secret):
+
+* ``config``: the settings load and validate (the key of the first problem otherwise);
+* ``model``: the face-detector model is present and its SHA-256 matches;
+* ``resources``: fonts and translations are present;
+* ``camera``: each webcam index that opens, with the resolution actually delivered by a real
+  frame (requested vs delivered);
+* ``credentials``: a credential is available from the configured source (present or not);
+* ``service``: TLS/proxy reachability of the endpoint with an unsigned, unbillable request, and
+  the clock offset to the service from its ``Date`` header (over 5 minutes -> not ok);
+* ``audit``: the audit folder is writable.
+
+Exit 0 when every check is ok, 1 otherwise. Network use: one small POST, with the configured
+timeouts. Runs from a source checkout and from the installed bundle alike.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
+from dataclasses import asdict, dataclass, field
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
 
 HELP = "diagnostics: cameras, model checksum, clock offset, TLS/proxy, credentials, config"
 
+MAX_CLOCK_OFFSET_S = 300.0
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    data: dict[str, Any] = field(default_factory=dict)
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument("--cameras", type=int, default=2, metavar="N", help="webcam indexes to probe (default 2)")
+    parser.add_argument("--endpoint", metavar="URL", help="service URL to probe (default: service.endpoint)")
+    parser.add_argument("--ca-bundle", metavar="PEM", help="extra trusted CA file for the probe")
+    parser.add_argument("--no-network", action="store_true", help="skip the service probe")
+
+
+def check_model() -> Check:
+    from kiosk.core.vision.detector import MODEL_PATH, ModelError, verify_model
+
+    try:
+        digest = verify_model()
+    except ModelError as exc:
+        return Check("model", False, str(exc))
+    return Check("model", True, f"{Path(MODEL_PATH).name} sha256 {digest[:16]}…")
+
+
+def check_resources() -> Check:
+    from kiosk.resources import resource
+
+    wanted = [resource("fonts", "wqy-microhei.ttc"), resource("i18n", "kiosk_zh_CN.qm")]
+    missing = [str(p) for p in wanted if not p.is_file()]
+    if missing:
+        return Check("resources", False, "missing: " + ", ".join(missing))
+    return Check("resources", True, "font and translations present")
+
+
+def check_cameras(count: int, width: int, height: int) -> Check:
+    import cv2
+
+    cv2.utils.logging.setLogLevel(2)  # errors only: probing absent indexes is expected to fail
+    found: list[dict[str, Any]] = []
+    for index in range(max(0, count)):
+        cap = cv2.VideoCapture(index)
+        try:
+            if not cap.isOpened():
+                continue
+            cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+            ok, frame = cap.read()
+            delivered = f"{frame.shape[1]}x{frame.shape[0]}" if ok and frame is not None else "no frame"
+            found.append({"index": index, "requested": f"{width}x{height}", "delivered": delivered,
+                          "backend": cap.getBackendName()})
+        finally:
+            cap.release()
+    if not found:
+        return Check("camera", False, f"no webcam among indexes 0..{count - 1}", {"cameras": []})
+    text = "; ".join(f"#{c['index']} {c['backend']} {c['requested']} -> {c['delivered']}" for c in found)
+    return Check("camera", all(c["delivered"] != "no frame" for c in found), text, {"cameras": found})
+
+
+def check_credentials(settings: Any) -> Check:
+    from kiosk.core.faceid.errors import CredentialError
+    from kiosk.wiring import credential_provider
+
+    try:
+        cred = credential_provider(settings).get()
+    except CredentialError as exc:
+        return Check("credentials", False, f"source {settings.credentials.source}: {exc.detail}")
+    expiry = ""
+    if cred.expires_at:
+        expiry = f", expires in {int(cred.expires_at - time.time())} s"
+    token = ", with STS token" if cred.token else ""
+    return Check("credentials", True, f"present (source {settings.credentials.source}{token}{expiry})")
+
+
+def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) -> Check:
+    """Unsigned POST: the service answers AuthFailure (free) with a Date header."""
+    import requests
+
+    from kiosk.core.faceid.errors import ConfigError as ClientConfigError
+    from kiosk.wiring import client_settings
+
+    try:
+        cs = client_settings(settings, endpoint=endpoint, ca_bundle=ca_bundle)
+        cs.validate()
+        target = cs.endpoint_parts()
+    except (ClientConfigError, OSError) as exc:
+        return Check("service", False, f"endpoint configuration: {exc}")
+    proxies = {"https": cs.https_proxy, "http": cs.https_proxy} if cs.https_proxy else {"https": "", "http": ""}
+    sent = time.time()
+    try:
+        with requests.Session() as session:
+            session.trust_env = False
+            response = session.post(
+                target.url, data=b"{}", proxies=proxies, verify=cs.ca_bundle or True,
+                timeout=(cs.connect_timeout, cs.read_timeout),
+                headers={"Content-Type": "application/json", "X-TC-Action": "CheckIdCardInformation",
+                         "X-TC-Version": "2018-03-01", "X-TC-Timestamp": str(int(sent))},
+            )
+    except requests.exceptions.SSLError:
+        return Check("service", False, f"TLS verification failed for {target.host} (check service.ca_bundle)")
+    except requests.exceptions.ProxyError:
+        return Check("service", False, f"proxy refused or unreachable: {cs.https_proxy}")
+    except requests.exceptions.ConnectTimeout:
+        return Check("service", False, f"connect timeout to {target.host}")
+    except requests.exceptions.ConnectionError as exc:
+        text = str(exc).lower()
+        kind = "DNS lookup failed" if "resolve" in text or "name" in text else "connection failed"
+        return Check("service", False, f"{kind}: {target.host}")
+    except requests.exceptions.RequestException as exc:
+        return Check("service", False, f"request failed: {type(exc).__name__}")
+    received = time.time()
+    date = response.headers.get("Date")
+    if not date:
+        return Check("service", False, f"{target.host} answered HTTP {response.status_code} without a Date header")
+    try:
+        server_time = parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError):
+        return Check("service", False, f"{target.host} sent an unreadable Date header")
+    offset = server_time - (sent + received) / 2
+    data = {"endpoint": target.url, "http_status": response.status_code, "clock_offset_s": round(offset, 1),
+            "round_trip_ms": round((received - sent) * 1000, 1)}
+    if abs(offset) > MAX_CLOCK_OFFSET_S:
+        return Check("service", False, f"reachable, but this clock is {offset:+.0f} s off the service "
+                     f"(limit ±{MAX_CLOCK_OFFSET_S:.0f} s; the kiosk corrects it, fix NTP anyway)", data)
+    return Check("service", True, f"reachable over TLS/proxy as configured; clock offset {offset:+.1f} s", data)
+
+
+def check_audit(settings: Any) -> Check:
+    from kiosk.core.audit import default_audit_dir
+
+    directory = Path(settings.audit.directory) if settings.audit.directory else default_audit_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = directory / ".doctor-probe"
+        probe.write_text("ok", encoding="ascii")
+        probe.unlink()
+    except OSError as exc:
+        return Check("audit", False, f"{directory} not writable ({exc.strerror})")
+    return Check("audit", True, f"{directory} writable")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kiosk doctor: not available yet", file=sys.stderr)
-    return 2
+    from kiosk.config import ConfigError, load_settings
+
+    checks: list[Check] = []
+    try:
+        settings = load_settings(args.config)
+        checks.append(Check("config", True, settings.source_file or "defaults (no config file)"))
+    except ConfigError as exc:
+        checks.append(Check("config", False, str(exc), {"key": exc.key}))
+        settings = load_settings(None, environ={}, search_default_paths=False)
+    checks.append(check_model())
+    checks.append(check_resources())
+    checks.append(check_cameras(args.cameras, settings.camera.width, settings.camera.height))
+    checks.append(check_credentials(settings))
+    if not args.no_network:
+        checks.append(check_service(settings, args.endpoint, args.ca_bundle))
+    checks.append(check_audit(settings))
+    ok = all(c.ok for c in checks)
+    if args.json:
+        print(json.dumps({"ok": ok, "checks": [asdict(c) for c in checks]}, ensure_ascii=False))
+    else:
+        for c in checks:
+            print(f"{'ok ' if c.ok else 'NOT'}  {c.name:<12} {c.detail}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run(argparse.Namespace(json=True, cameras=2, endpoint=None, ca_bundle=None, no_network=False,
+                                    config=None)))
