@@ -60,7 +60,9 @@ def credential_provider(settings: Settings) -> CredentialProvider:
     if cred.source == "profile":
         return ProfileCredentialProvider(profile_paths)
     if cred.source == "command":
-        return CommandCredentialProvider(cred.command, timeout=cred.command_timeout_s)
+        # Re-run the command 5 minutes before the STS credential expires (ClientSettings default).
+        margin = ClientSettings().credential_refresh_margin
+        return CommandCredentialProvider(cred.command, timeout=cred.command_timeout_s, refresh_margin=margin)
     return ChainCredentialProvider([EnvironmentCredentialProvider(), ProfileCredentialProvider(profile_paths)])
 
 

@@ -1,17 +1,88 @@
-"""``kiosk demo``: the whole product against the built-in emulator and a scripted virtual camera."""
+"""``kiosk demo``: the whole product against the built-in emulator and a scripted virtual camera.
+
+No webcam and no cloud account: the FaceID emulator runs in-process on loopback (demo
+credentials and its own encryption key) and a virtual camera plays a scripted customer per
+session. ``--autopilot`` walks the flow by itself (offscreen when there is no display), prints
+each step and the verdict, and exits 0 when every session ended as its scenario expects.
+The staff PIN in demo mode is 2468.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 HELP = "the whole product against the built-in emulator and a scripted virtual camera"
 
+SCENARIO_NAMES = ("pass", "other_face", "bystander", "blurry_card_then_good", "service_down")
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("--autopilot", action="store_true", help="walk the flow automatically and check the results")
+    parser.add_argument("--sessions", type=int, metavar="N", help="number of customer sessions (autopilot)")
+    parser.add_argument("--screenshots", type=Path, metavar="DIR", help="save one PNG per screen visited")
+    parser.add_argument(
+        "--scenario",
+        choices=(*SCENARIO_NAMES, "all"),
+        default="all",
+        help="the scripted customer (default: cycle through all)",
+    )
+    parser.add_argument("--windowed", action="store_true", help="a normal window instead of fullscreen")
+    parser.add_argument("--fast", action="store_true", help="do not pace the virtual camera to 30 fps (soak runs)")
+    parser.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN", help="start-up language")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kiosk demo: not available yet", file=sys.stderr)
-    return 2
+    from kiosk.ui.launch import ensure_display
+
+    if args.autopilot:
+        ensure_display()
+    from kiosk.ui.demo import SCENARIOS, Autopilot, DemoWorld, ScenarioRotator
+    from kiosk.ui.launch import run_kiosk
+    from kiosk.ui.pin import DEMO_PIN, hash_pin
+    from kiosk.ui.settings import UiSettings
+
+    names = list(SCENARIO_NAMES) if args.scenario == "all" else [args.scenario]
+    sessions = args.sessions if args.sessions is not None else len(names)
+    if sessions < 0:
+        print("kiosk demo: --sessions must be >= 0", file=sys.stderr)
+        return 2
+    world = DemoWorld(realtime=not args.fast, language=args.language)
+    settings = UiSettings(
+        language=args.language,
+        staff_pin_hash=hash_pin(DEMO_PIN),
+        fullscreen=not (args.windowed or args.autopilot),
+        endpoint=world.url,
+    )
+    first = SCENARIOS[names[0]]
+    world.use(first)
+
+    def on_ready(window) -> None:
+        if args.autopilot:
+            pilot = Autopilot(
+                window,
+                world,
+                names,
+                sessions,
+                screenshots=args.screenshots,
+                pin=DEMO_PIN,
+                out=lambda line: print(line, flush=True),
+            )
+            pilot.start()
+        else:
+            ScenarioRotator(window, world, names).start()
+            print(f"kiosk demo: emulator at {world.url}; staff PIN {DEMO_PIN} (tap the title 5 times)", flush=True)
+
+    try:
+        return run_kiosk(
+            settings,
+            source_factory=world.source_factory(first),
+            verifier=world.switch,
+            client=world.client,
+            service_probe=world.probe,
+            instance_name="idv-kiosk-demo",
+            on_ready=on_ready,
+        )
+    finally:
+        world.close()

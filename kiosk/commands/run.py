@@ -1,17 +1,65 @@
-"""``kiosk run``: the kiosk on the configured camera and service, fullscreen."""
+"""``kiosk run`` (and plain ``kiosk``): the kiosk on the configured camera and service, fullscreen."""
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 
 HELP = "the kiosk on the configured camera and service, fullscreen"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument("--windowed", action="store_true", help="a normal window (development)")
+    parser.add_argument("--camera", type=int, metavar="INDEX", help="webcam index (overrides camera.index)")
+    parser.add_argument("--language", choices=("zh_CN", "en"), help="start-up language (overrides kiosk.language)")
+
+
+def _webcam(index: int, width: int, height: int, fps: float) -> object:
+    """A watched webcam; called in the camera thread (the device is opened there)."""
+    from kiosk.core.vision import WatchedSource, WebcamSource
+
+    return WatchedSource(WebcamSource(index, width=width, height=height, fps=fps))
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kiosk run: not available yet", file=sys.stderr)
-    return 2
+    from kiosk.config import ConfigError, load_settings
+
+    try:
+        cfg = load_settings(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(f"kiosk run: {exc}", file=sys.stderr)
+        return 2
+    from kiosk import wiring
+    from kiosk.core.faceid.errors import FaceIdError
+    from kiosk.core.verification import Verifier
+    from kiosk.ui.launch import run_kiosk
+    from kiosk.ui.settings import from_config
+    from kiosk.ui.workers import http_probe
+
+    try:
+        client = wiring.build_client(cfg)
+    except FaceIdError as exc:  # bad credentials or client configuration: refuse to start
+        print(f"kiosk run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+    verifier = Verifier(client, wiring.build_policy(cfg), audit=wiring.open_audit(cfg))
+    settings = from_config(
+        cfg,
+        camera_index=args.camera,
+        language=args.language,
+        fullscreen=False if args.windowed else None,
+    )
+    camera = functools.partial(
+        _webcam, width=settings.camera_width, height=settings.camera_height, fps=settings.camera_fps
+    )
+    try:
+        return run_kiosk(
+            settings,
+            source_factory=functools.partial(camera, settings.camera_index),
+            camera_factory=camera,
+            verifier=verifier,
+            client=client,
+            service_probe=functools.partial(http_probe, cfg.service.endpoint),
+        )
+    finally:
+        client.close()

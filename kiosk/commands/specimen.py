@@ -1,17 +1,59 @@
-"""``kiosk specimen``: render a SPECIMEN resident ID card the emulator can read."""
+"""``kiosk specimen``: render a SPECIMEN resident ID card the emulator can read.
+
+``kiosk specimen --person PERSON.json --portrait IMG --out CARD.png`` where ``PERSON.json`` holds
+one person in the ``people.json`` form (``name``, ``id_number``, ``sex``, ``nation``, ``birth``
+``YYYY/MM/DD``, ``address``; a ``portrait`` key is ignored). Exit 0 on success, 2 on bad input.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 HELP = "render a SPECIMEN resident ID card the emulator can read"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    """Register ``--person``, ``--portrait`` and ``--out``."""
+    parser.add_argument("--person", required=True, metavar="JSON",
+                        help="JSON file with one person (people.json form)")
+    parser.add_argument("--portrait", required=True, metavar="IMG", help="portrait photo (JPEG/PNG)")
+    parser.add_argument("--out", required=True, metavar="PNG", help="where to write the card image")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kiosk specimen: not available yet", file=sys.stderr)
-    return 2
+    """Render the card; 0 on success, 2 on unreadable or invalid input."""
+    import cv2
+
+    from kiosk.core.specimen import Person, read_specimen, render_specimen
+
+    try:
+        data = json.loads(Path(args.person).read_text(encoding="utf-8"))
+        if isinstance(data, list) and len(data) == 1:
+            data = data[0]
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object with the person's fields")
+        person = Person.from_dict(data)
+    except (OSError, ValueError) as exc:
+        print(f"kiosk specimen: bad --person {args.person}: {exc}", file=sys.stderr)
+        return 2
+    portrait = cv2.imread(str(args.portrait), cv2.IMREAD_COLOR)
+    if portrait is None:
+        print(f"kiosk specimen: cannot read --portrait {args.portrait}", file=sys.stderr)
+        return 2
+    try:
+        card = render_specimen(person, portrait)
+    except ValueError as exc:
+        print(f"kiosk specimen: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if not cv2.imwrite(str(out), card):
+        print(f"kiosk specimen: cannot write {out}", file=sys.stderr)
+        return 2
+    if read_specimen(card) != person:  # self-check: the emulator must be able to read it
+        print("kiosk specimen: internal error: rendered card is not readable", file=sys.stderr)
+        return 2
+    print(str(out))
+    return 0
