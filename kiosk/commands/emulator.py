@@ -1,17 +1,115 @@
-"""``kiosk emulator``: a local stand-in for the Tencent FaceID service."""
+"""``kiosk emulator``: a local stand-in for the Tencent FaceID service (foreground).
+
+Prints the URL it listens on (and, with ``--tls``, the CA file to trust), the path of the
+emulator's RSA public key (for the client's encryption setting) and the SecretId in use, then
+serves until SIGINT or SIGTERM, and exits 0 after a clean stop. Exit 2 on bad arguments
+(unreadable registry, invalid ``--faults``, port in use).
+
+Credentials: ``--secret-id``/``--secret-key``, else ``KIOSK_EMULATOR_SECRET_ID`` /
+``KIOSK_EMULATOR_SECRET_KEY``, else the demo values ``kiosk.emulator.server.DEMO_SECRET_ID`` /
+``DEMO_SECRET_KEY``. The secret key is never printed.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+import threading
+from pathlib import Path
 
 HELP = "a local stand-in for the Tencent FaceID service"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    """Register the emulator's options."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8443, help="port (default: 8443; 0 = any free port)")
+    parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA + certificate")
+    parser.add_argument("--registry", metavar="DIR", help="directory with people.json (default: demo people)")
+    parser.add_argument(
+        "--faults",
+        metavar="SPEC",
+        default="",
+        help="fault injection, e.g. 'latency=0.5@0.2,reset@0.1,http500@1/5' (grammar: kiosk.emulator.faults)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for probabilistic faults")
+    parser.add_argument("--secret-id", metavar="ID", help="SecretId to accept")
+    parser.add_argument("--secret-key", metavar="KEY", help="SecretKey to verify signatures with")
+    parser.add_argument("--token", metavar="TOKEN", help="require this X-TC-Token (STS-style credentials)")
+    parser.add_argument("--rsa-key", metavar="PEM", help="RSA private key to use (default: generate one)")
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="where to write the public key and TLS files (default: a temporary directory)",
+    )
+    parser.add_argument("--log-calls", action="store_true", help="print one JSON line per call on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
-    print("kiosk emulator: not available yet", file=sys.stderr)
-    return 2
+    """Serve until SIGINT/SIGTERM; 0 after a clean stop, 2 on configuration errors."""
+    from kiosk.emulator.faults import FaultPlan, FaultSpecError
+    from kiosk.emulator.keys import RsaKeyPair
+    from kiosk.emulator.registry import Registry, RegistryError
+    from kiosk.emulator.server import EmulatorServer
+
+    try:
+        registry = Registry.load(args.registry) if args.registry else Registry.builtin()
+        faults = FaultPlan(args.faults, seed=args.seed)
+        rsa_key = RsaKeyPair.from_pem(Path(args.rsa_key).read_bytes()) if args.rsa_key else None
+    except (RegistryError, FaultSpecError) as exc:
+        print(f"kiosk emulator: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"kiosk emulator: cannot load --rsa-key: {exc}", file=sys.stderr)
+        return 2
+    if args.log_calls:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger = logging.getLogger("kiosk.emulator")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+    server = EmulatorServer(
+        registry=registry,
+        host=args.host,
+        port=args.port,
+        tls=args.tls,
+        faults=faults,
+        secret_id=args.secret_id,
+        secret_key=args.secret_key,
+        token=args.token,
+        rsa_key=rsa_key,
+        state_dir=args.state_dir,
+    )
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        try:
+            server.start()
+        except OSError as exc:
+            print(f"kiosk emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+            return 2
+        print(f"FaceID emulator listening on {server.url}", flush=True)
+        print(f"  people: {len(registry)} ({registry.source})", flush=True)
+        print(f"  secret id: {server.secret_id}", flush=True)
+        print(f"  public key: {server.public_key_file}", flush=True)
+        if server.ca_file is not None:
+            print(f"  CA file: {server.ca_file}", flush=True)
+        if faults:
+            print(f"  faults: {faults.spec}", flush=True)
+        print("  stop with Ctrl+C", flush=True)
+        while not stop.wait(0.2):
+            pass
+        print("FaceID emulator stopping", flush=True)
+    finally:
+        server.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("FaceID emulator stopped", flush=True)
+    return 0

@@ -2,7 +2,8 @@
 
 ``kiosk specimen --person PERSON.json --portrait IMG --out CARD.png`` where ``PERSON.json`` holds
 one person in the ``people.json`` form (``name``, ``id_number``, ``sex``, ``nation``, ``birth``
-``YYYY/MM/DD``, ``address``; a ``portrait`` key is ignored). Exit 0 on success, 2 on bad input.
+``YYYY/MM/DD``, ``address``; a ``portrait`` key is ignored). The portrait is cropped to an ID-style
+photo around the largest face (``--no-crop`` keeps it as given). Exit 0 on success, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -17,10 +18,20 @@ HELP = "render a SPECIMEN resident ID card the emulator can read"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``--person``, ``--portrait`` and ``--out``."""
-    parser.add_argument("--person", required=True, metavar="JSON",
-                        help="JSON file with one person (people.json form)")
+    parser.add_argument("--person", required=True, metavar="JSON", help="JSON file with one person (people.json form)")
     parser.add_argument("--portrait", required=True, metavar="IMG", help="portrait photo (JPEG/PNG)")
     parser.add_argument("--out", required=True, metavar="PNG", help="where to write the card image")
+    parser.add_argument(
+        "--no-crop",
+        action="store_true",
+        help="use the portrait as given (default: crop an ID-style photo around the face)",
+    )
+    parser.add_argument(
+        "--flags",
+        default="",
+        metavar="CRTP",
+        help="training variants: C copy, R re-shoot, T temporary card, P tampered",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,8 +54,15 @@ def run(args: argparse.Namespace) -> int:
     if portrait is None:
         print(f"kiosk specimen: cannot read --portrait {args.portrait}", file=sys.stderr)
         return 2
+    if not args.no_crop:
+        from kiosk.core.specimen import id_photo
+        from kiosk.core.vision.detector import FaceDetector
+
+        faces = FaceDetector(detect_long_side=640).detect(portrait)
+        if faces:
+            portrait = id_photo(portrait, faces[0].box)
     try:
-        card = render_specimen(person, portrait)
+        card = render_specimen(person, portrait, flags=args.flags)
     except ValueError as exc:
         print(f"kiosk specimen: {exc}", file=sys.stderr)
         return 2

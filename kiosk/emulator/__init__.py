@@ -1,0 +1,32 @@
+"""A faithful local stand-in for Tencent Cloud FaceID (``CheckIdCardInformation`` and
+``ImageRecognitionV2``), used by the demo, the tests and staff training. No Qt here.
+
+Modules: :mod:`.server` (``EmulatorServer``, HTTP(S), TC3 auth, rate limits), :mod:`.service`
+(business logic), :mod:`.registry` (the people database), :mod:`.matcher` (demo-grade face
+matcher, NOT biometric), :mod:`.faults` (``--faults`` grammar), :mod:`.codes` (channels, billing,
+texts), :mod:`.keys` (RSA key pair, TLS files). Specimen cards: :mod:`kiosk.core.specimen`.
+
+The names below are imported lazily so that ``import kiosk.emulator`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["DEMO_SECRET_ID", "DEMO_SECRET_KEY", "EmulatorServer", "FaultPlan", "Registry"]
+
+_LAZY = {
+    "DEMO_SECRET_ID": "kiosk.emulator.server",
+    "DEMO_SECRET_KEY": "kiosk.emulator.server",
+    "EmulatorServer": "kiosk.emulator.server",
+    "FaultPlan": "kiosk.emulator.faults",
+    "Registry": "kiosk.emulator.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kiosk.emulator' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,121 @@
+"""The demo-grade matcher on the shared photographs: same photo re-shot >= 70, others < 70.
+
+The figures (minimum same-person Sim, maximum different-person Sim) are printed with ``-s``.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+
+from kiosk.core.specimen import PORTRAIT_BOX, Person, id_photo, locate_specimen, rectify_card, render_specimen
+from kiosk.emulator.matcher import PASS_SIM, FaceMatcher, FaceTemplate, align_face, similarity_from_score
+from tests.emulator.fixtures import face_photo, shared_matcher
+from tests.emulator.helpers import NEGATIVES, composite, face_crop, jpeg
+
+PHOTOS = [
+    "astronaut_eileen_collins.png",
+    "grace_hopper.jpg",
+    "codait_bryan.png",
+    "codait_luciano.png",
+    "pexels_woman_neutral.jpeg",
+    "pexels_man_santa_costume.jpeg",
+]
+PERSON = Person("林晓雨", "310104198605190426", "女", "汉", "1986/05/19", "上海市徐汇区漕溪北路88号")
+
+
+def _variants(img: np.ndarray, m: FaceMatcher) -> dict[str, np.ndarray]:
+    """The same photograph 're-shot': other crop, scale, JPEG, brightness, rotation, printed card."""
+    face = m.faces(img)[0]
+    h, w = img.shape[:2]
+    out = {
+        "tight_crop": face_crop(img, face.box, 0.4),
+        "half_scale": cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA),
+        "upscaled_jpeg50": jpeg(cv2.resize(img, None, fx=1.6, fy=1.6), 50),
+        "brighter": cv2.convertScaleAbs(img, alpha=1.1, beta=40),
+        "darker": cv2.convertScaleAbs(img, alpha=0.7, beta=-10),
+    }
+    for angle in (-8, 8):
+        rot = cv2.getRotationMatrix2D(face.center, angle, 1.0)
+        out[f"rotated{angle:+d}"] = cv2.warpAffine(img, rot, (w, h), borderMode=cv2.BORDER_REFLECT)
+    card = render_specimen(PERSON, id_photo(img, face.box))
+    photo = jpeg(composite(card, width=760, angle=5)[0], 70)
+    reading = locate_specimen(photo)
+    assert reading is not None
+    x, y, pw, ph = PORTRAIT_BOX
+    out["card_portrait"] = rectify_card(photo, reading)[y : y + ph, x : x + pw]
+    out["card_photo"] = photo
+    return out
+
+
+@functools.cache
+def _templates() -> tuple[dict[str, FaceTemplate], dict[str, dict[str, FaceTemplate]]]:
+    m = shared_matcher()
+    refs: dict[str, FaceTemplate] = {}
+    variants: dict[str, dict[str, FaceTemplate]] = {}
+    for name in PHOTOS:
+        img = face_photo(name).copy()
+        ref = m.template(img)
+        assert ref is not None, name
+        refs[name] = ref
+        variants[name] = {}
+        for key, var in _variants(img, m).items():
+            t = m.template(var)
+            assert t is not None, (name, key)
+            variants[name][key] = t
+    return refs, variants
+
+
+def test_same_photograph_reshot_passes() -> None:
+    refs, variants = _templates()
+    m = shared_matcher()
+    sims = {(n, k): m.compare(refs[n], t) for n in PHOTOS for k, t in variants[n].items()}
+    worst = min(sims, key=sims.__getitem__)
+    print(f"\nsame-person min Sim {sims[worst]:.2f} at {worst}")
+    assert all(s >= PASS_SIM for s in sims.values()), {k: v for k, v in sims.items() if v < PASS_SIM}
+
+
+def test_different_people_fail_for_all_pairs() -> None:
+    refs, variants = _templates()
+    m = shared_matcher()
+    sims = {}
+    for a, b in itertools.permutations(PHOTOS, 2):
+        sims[(a, b, "reference")] = m.compare(refs[a], refs[b])
+        for key, t in variants[b].items():
+            sims[(a, b, key)] = m.compare(refs[a], t)
+    worst = max(sims, key=sims.__getitem__)
+    print(f"\ndifferent-person max Sim {sims[worst]:.2f} at {worst}")
+    assert all(s < PASS_SIM for s in sims.values()), {k: v for k, v in sims.items() if v >= PASS_SIM}
+
+
+def test_score_is_symmetric_and_identity_is_high() -> None:
+    refs, _ = _templates()
+    m = shared_matcher()
+    a, b = refs[PHOTOS[0]], refs[PHOTOS[1]]
+    assert m.score(a, b) == pytest.approx(m.score(b, a))
+    assert m.compare(a, a) > 95
+
+
+def test_no_face_gives_none() -> None:
+    m = shared_matcher()
+    cat = cv2.imread(f"{NEGATIVES}/chelsea_cat.png")
+    assert m.template(cat) is None
+    assert m.similarity(cat, face_photo(PHOTOS[0]).copy()) is None
+
+
+def test_calibration_curve() -> None:
+    assert similarity_from_score(0.735) == pytest.approx(70.0, abs=0.05)
+    assert similarity_from_score(1.0) > 95 and similarity_from_score(0.3) < 1
+    values = [similarity_from_score(s) for s in np.linspace(-1, 1, 21)]
+    assert values == sorted(values) and values[0] >= 0 and values[-1] <= 100
+
+
+def test_align_face_output() -> None:
+    img = face_photo(PHOTOS[1]).copy()
+    face = shared_matcher().faces(img)[0]
+    aligned = align_face(img, face.landmarks)
+    assert aligned.shape == (112, 112) and aligned.dtype == np.uint8
