@@ -1,0 +1,139 @@
+"""``kiosk verify``: the whole verification pipeline without a screen.
+
+Prechecks both images exactly as the kiosk does before capture (nothing is sent when they fail),
+then calls CheckIdCardInformation and ImageRecognitionV2 with the configured policy, and prints a
+masked JSON verdict. Exit codes: 0 pass, 1 not passed (prechecks, identity, service
+unavailable), 2 usage or configuration error (including credentials or an account the service
+rejects: an operator must act). No traceback on any input.
+
+Credentials come from the configured source (by default ``TENCENTCLOUD_SECRET_ID`` /
+``TENCENTCLOUD_SECRET_KEY``, then the SDK profile file). Plain ``http://`` endpoints are accepted
+only for loopback addresses (the emulator).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+HELP = "headless verification of a card image and a face image"
+
+EXIT_PASS, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--card", required=True, metavar="IMG", help="photo of the portrait side of the card")
+    parser.add_argument("--face", required=True, metavar="IMG", help="photo of the customer's face")
+    parser.add_argument("--endpoint", metavar="URL", help="service URL (default: service.endpoint)")
+    parser.add_argument("--ca-bundle", metavar="PEM", help="extra trusted CA file (e.g. the emulator's --tls CA)")
+    parser.add_argument("--public-key", metavar="PEM", help="RSA public key for field encryption")
+    parser.add_argument("--encrypt", action="store_true", help="encrypt IdCard and Name (AES-256-CBC + RSA)")
+    parser.add_argument("--no-audit", action="store_true", help="do not append to the audit trail")
+    parser.add_argument("--json", action="store_true", help="print only the JSON verdict")
+
+
+def _fail(message: str) -> int:
+    print(f"kiosk verify: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _precheck_verdict(kind: str, problems: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "verdict": "retake_card" if kind == "card" else "retake_face",
+        "reason_code": f"precheck.{problems[0] if problems else 'unreadable_image'}",
+        "message_key": f"hint.{problems[0] if problems else 'unreadable_image'}",
+        "problems": list(problems),
+        "masked_name": "",
+        "masked_id": "",
+        "card_sim": None,
+        "face_sim": None,
+        "request_ids": [],
+        "billed_calls": 0,
+        "maybe_billed_calls": 0,
+        "timings_ms": {},
+    }
+
+
+def _emit(result: dict[str, Any], as_json: bool) -> None:
+    from kiosk.core.messages import english
+
+    result.setdefault("message", english(result["message_key"]))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_settings
+    from kiosk.core.faceid.errors import FaceIdError
+    from kiosk.core.vision.prepare import PrepareError, prepare_upload
+    from kiosk.wiring import build_client, build_policy, open_audit
+
+    for label, path in (("--card", args.card), ("--face", args.face)):
+        if not Path(path).is_file():
+            return _fail(f"{label}: no such file: {path}")
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        return _fail(str(exc))
+
+    # Local prechecks first: nothing is sent (or billed) for an image the service would reject.
+    prepared = {}
+    for kind, path in (("card", args.card), ("face", args.face)):
+        try:
+            prepared[kind] = prepare_upload(Path(path), kind)
+        except PrepareError as exc:
+            _emit(_precheck_verdict(kind, exc.problems), args.json)
+            return EXIT_NOT_PASSED
+
+    try:
+        client = build_client(
+            settings,
+            endpoint=args.endpoint,
+            ca_bundle=args.ca_bundle,
+            public_key=args.public_key,
+            encrypt=args.encrypt or None,
+        )
+    except (FaceIdError, ConfigError, OSError, ValueError) as exc:
+        return _fail(str(exc))
+
+    from kiosk.core.verification import Verifier
+
+    audit = None if args.no_audit else open_audit(settings)
+    try:
+        verifier = Verifier(client, build_policy(settings), audit=audit)
+        session_id = uuid.uuid4().hex[:12]
+        verdict = verifier.verify(prepared["card"].jpeg, prepared["face"].jpeg, session_id=session_id)
+        if audit is not None:
+            audit.session(
+                session_id=session_id,
+                step="verify",
+                outcome_code=verdict.outcome.value,
+                reason_code=verdict.reason_code,
+                masked_id=verdict.masked_id,
+            )
+    finally:
+        client.close()
+        if audit is not None:
+            audit.close()
+    _emit(verdict.to_json(), args.json)
+    if verdict.passed:
+        return EXIT_PASS
+    return EXIT_USAGE if _is_configuration_problem(verdict) else EXIT_NOT_PASSED
+
+
+def _is_configuration_problem(verdict: Any) -> bool:
+    """Unavailable because of credentials, account or settings: the operator must act (exit 2)."""
+    from kiosk.core.faceid import catalog
+    from kiosk.core.verification import Outcome
+
+    if verdict.outcome is not Outcome.UNAVAILABLE:
+        return False
+    return verdict.message_key == "err.out_of_service" or (
+        catalog.lookup(verdict.reason_code).category is catalog.Category.ACCOUNT_CONFIG
+    )

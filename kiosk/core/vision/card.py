@@ -1,0 +1,412 @@
+"""Finding the ID card in a frame and rectifying it.
+
+Classic geometry, no model: on a downscaled grey frame (long side ``work_long_side``), edges
+(Canny) are closed into contours; each large contour's convex hull is simplified to a polygon.
+A four-cornered polygon whose side ratio is near ID-1 (85.6 / 54 = 1.586, with tolerance for
+perspective) is a card. A large card-like polygon that runs into the frame border is a card that
+is cut off. The corners are refined on the full-resolution frame before rectification.
+
+Pure functions; safe from any thread.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kiosk.core.vision._imgutil import downscale
+
+__all__ = ["CARD_ASPECT", "RECTIFIED_SIZE", "UPLOAD_MARGIN", "CardCandidate", "find_card", "order_corners", "rectify"]
+
+CARD_ASPECT = 85.6 / 54.0
+#: rectified card size (about 300 dpi for an ID-1 card)
+RECTIFIED_SIZE = (1012, 638)
+#: surroundings kept around the card in the upload (share of the card size per side): 1072x676
+UPLOAD_MARGIN = 0.03
+
+
+@dataclass(frozen=True, slots=True)
+class CardCandidate:
+    """A card-shaped quadrilateral in full-frame coordinates.
+
+    ``quad`` is float32 (4, 2) ordered TL, TR, BR, BL. ``cut_off`` means the shape runs into the
+    frame border (part of the card is likely outside the frame); then ``quad`` is the visible part.
+    ``aspect`` is the mean long side over the mean short side; ``rotation`` the in-plane angle in
+    degrees of the long axis; ``side_ratio`` the smaller of (shorter/longer) for the two pairs of
+    opposite sides (1.0 = no perspective); ``area_frac`` the quad's share of the frame area.
+    """
+
+    quad: np.ndarray
+    cut_off: bool
+    aspect: float
+    rotation: float
+    side_ratio: float
+    area_frac: float
+    width_px: float
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    """Order four points TL, TR, BR, BL (image coordinates), robust to in-plane rotation < 45°."""
+    p = np.asarray(pts, np.float32).reshape(4, 2)
+    c = p.mean(axis=0)
+    ang = np.arctan2(p[:, 1] - c[1], p[:, 0] - c[0])
+    p = p[np.argsort(ang)]  # clockwise in image coordinates, starting near -180°
+    # start from the point with the smallest x + y (top-left)
+    start = int(np.argmin(p[:, 0] + p[:, 1]))
+    p = np.roll(p, -start, axis=0)
+    # make sure the long side is TL->TR (landscape card)
+    if np.linalg.norm(p[1] - p[0]) < np.linalg.norm(p[3] - p[0]):
+        p = np.roll(p, -1, axis=0) if p[1, 0] > p[3, 0] else np.roll(p, 1, axis=0)
+    return p
+
+
+def _geometry(q: np.ndarray) -> tuple[float, float, float]:
+    top, right = np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])
+    bottom, left = np.linalg.norm(q[2] - q[3]), np.linalg.norm(q[3] - q[0])
+    long_ = (top + bottom) / 2.0
+    short = max(1e-6, (left + right) / 2.0)
+    side_ratio = min(min(top, bottom) / max(top, bottom, 1e-6), min(left, right) / max(left, right, 1e-6))
+    v = (q[1] - q[0]) + (q[2] - q[3])
+    rotation = math.degrees(math.atan2(float(v[1]), float(v[0])))
+    return float(long_ / short), float(side_ratio), rotation
+
+
+def _touches(q: np.ndarray, w: int, h: int, margin: float) -> bool:
+    return bool(
+        (q[:, 0] <= margin).any()
+        or (q[:, 1] <= margin).any()
+        or (q[:, 0] >= w - 1 - margin).any()
+        or (q[:, 1] >= h - 1 - margin).any()
+    )
+
+
+def _support(edges: np.ndarray, poly: np.ndarray, w: int, h: int, margin: float) -> float:
+    """Share of the polygon's outline that lies on an edge pixel.
+
+    Segments running along the frame border (both ends near the same border) are skipped: that
+    is where a cut-off card leaves the frame, and there is no edge to find.
+    """
+    outline = np.zeros((h, w), np.uint8)
+    near = 3.0 * margin + 2.0
+    pts = np.round(poly).astype(np.int32).reshape(-1, 2)
+    for i in range(len(pts)):
+        p, q = pts[i], pts[(i + 1) % len(pts)]
+        along = (
+            (p[0] <= near and q[0] <= near)
+            or (p[1] <= near and q[1] <= near)
+            or (p[0] >= w - 1 - near and q[0] >= w - 1 - near)
+            or (p[1] >= h - 1 - near and q[1] >= h - 1 - near)
+        )
+        if not along:
+            cv2.line(outline, (int(p[0]), int(p[1])), (int(q[0]), int(q[1])), 255, 1)
+    m = math.ceil(margin) + 1
+    outline[:m, :] = 0
+    outline[-m:, :] = 0
+    outline[:, :m] = 0
+    outline[:, -m:] = 0
+    total = cv2.countNonZero(outline)
+    if total == 0:
+        return 0.0
+    return cv2.countNonZero(cv2.bitwise_and(outline, edges)) / total
+
+
+def _line_through(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    vx, vy, x0, y0 = cv2.fitLine(pts.astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+    return np.array([x0, y0], np.float64), np.array([vx, vy], np.float64)
+
+
+def _intersect(l1: tuple[np.ndarray, np.ndarray], l2: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    (p, r), (q, s) = l1, l2
+    den = r[0] * s[1] - r[1] * s[0]
+    if abs(den) < 1e-6:
+        return None
+    t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / den
+    return p + t * r
+
+
+def _quad_from_sides(cnt: np.ndarray) -> np.ndarray | None:
+    """Fit four card sides to the long straight runs of a contour and intersect them.
+
+    Handles a thumb or a finger over part of an edge or a corner: the hull then is not a
+    quadrilateral, but the visible parts of the four sides still are straight and collinear.
+    """
+    # the hull's perimeter, not the contour's: a thin edge band is traversed out and back, and
+    # clutter touching the outline would make the tolerance needlessly coarse
+    peri = cv2.arcLength(cv2.convexHull(cnt), True)
+    poly = cv2.approxPolyDP(cnt, 0.008 * peri, True).reshape(-1, 2).astype(np.float64)
+    n = len(poly)
+    if n < 4:
+        return None
+    a, b = poly, np.roll(poly, -1, axis=0)
+    d = b - a
+    length = np.hypot(d[:, 0], d[:, 1])
+    keep = length >= 0.04 * peri
+    if keep.sum() < 4:
+        return None
+    a, b, d, length = a[keep], b[keep], d[keep], length[keep]
+    ang = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 180.0
+    main = ang[int(np.argmax(length))]
+
+    def diff(x: np.ndarray, ref: float) -> np.ndarray:
+        return np.abs((x - ref + 90.0) % 180.0 - 90.0)
+
+    lines = []
+    for ref in (main, (main + 90.0) % 180.0):
+        sel = diff(ang, ref) < 25.0
+        if sel.sum() < 2:
+            return None
+        normal = np.array([-math.sin(math.radians(ref)), math.cos(math.radians(ref))])
+        mid = (a[sel] + b[sel]) / 2.0
+        off = mid @ normal
+        lo, hi = off.min(), off.max()
+        if hi - lo < 0.08 * peri:
+            return None
+        # group parallel runs by offset; on each half keep the group with the most length (a
+        # thumb's outline beside or beyond a side is shorter than the side itself)
+        seg_len = length[sel]
+        order = np.argsort(off)
+        tol = max(4.0, 0.03 * peri)
+        groups: list[list[int]] = [[int(order[0])]]
+        for k in order[1:]:
+            if off[k] - off[groups[-1][-1]] <= tol:
+                groups[-1].append(int(k))
+            else:
+                groups.append([int(k)])
+        mid_off = (lo + hi) / 2.0
+        for lower in (True, False):
+            cands = [g for g in groups if (np.mean(off[g]) < mid_off) == lower]
+            if not cands:
+                return None
+            g = max(cands, key=lambda g: float(seg_len[g].sum()))
+            pts = np.concatenate([a[sel][g], b[sel][g]])
+            lines.append(_line_through(pts))
+    a1, a2, b1, b2 = lines
+    corners = [_intersect(a1, b1), _intersect(a1, b2), _intersect(a2, b2), _intersect(a2, b1)]
+    if any(c is None for c in corners):
+        return None
+    quad = np.array(corners, np.float32)
+    if not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+        return None
+    return quad
+
+
+def _refine_sides(quad: np.ndarray, edge_pts: np.ndarray) -> np.ndarray:
+    """Re-fit each side of ``quad`` to the edge pixels along its middle part.
+
+    Rounded card corners pull polygon vertices off the true sides; fitting each side to the edge
+    pixels within a few pixels of it (away from the corners) and intersecting the four lines puts
+    the corners where the straight sides meet. Returns ``quad`` unchanged if a side lacks support.
+    """
+    lines = []
+    for i in range(4):
+        p, q = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
+        d = q - p
+        length = float(np.hypot(*d))
+        if length < 8:
+            return quad
+        u = d / length
+        n = np.array([-u[1], u[0]])
+        rel = edge_pts - p
+        t = rel @ u
+        dist = np.abs(rel @ n)
+        sel = (t > 0.1 * length) & (t < 0.9 * length) & (dist < max(3.0, 0.025 * length))
+        if sel.sum() < 0.3 * length:
+            return quad
+        lines.append(_line_through(edge_pts[sel]))
+    corners = [_intersect(lines[i - 1], lines[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return quad
+    out = np.array(corners, np.float32)
+    if float(np.abs(out - quad).max()) > 0.05 * float(np.hypot(*(quad[1] - quad[0]))):
+        return quad
+    return out
+
+
+def _complete_quad(
+    cnt: np.ndarray,
+    hull: np.ndarray,
+    hull_area: float,
+    support_map: np.ndarray,
+    w: int,
+    h: int,
+    margin: float,
+    min_support: float,
+) -> np.ndarray | None:
+    """The best-supported whole-card quadrilateral for a contour (inside the frame), or None.
+
+    Two proposals: the simplified convex hull (a clean outline) and four sides fitted to the
+    contour's straight runs (a thumb over an edge); each is refined to the edge pixels.
+    """
+    pts = cnt.reshape(-1, 2).astype(np.float64)
+    best: tuple[float, np.ndarray] | None = None
+    for propose in (_polygon, _quad_from_sides):  # lazily: the second only if the first fails
+        proposal = propose(hull) if propose is _polygon else propose(cnt)
+        if proposal is None:
+            continue
+        q = _refine_sides(order_corners(proposal), pts)
+        # inside the frame, and not a small quad within a bigger blob (a thumb may add ~10 %)
+        if _touches(q, w, h, margin) or cv2.contourArea(q) < 0.8 * hull_area:
+            continue
+        sup = _support(support_map, q, w, h, margin)
+        if sup >= min_support and (best is None or sup > best[0]):
+            best = (sup, q)
+        if sup >= 0.95:
+            break
+    return None if best is None else best[1]
+
+
+def _polygon(hull: np.ndarray) -> np.ndarray | None:
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.02, 0.035, 0.05):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float32)
+    return None
+
+
+def find_card(
+    frame: np.ndarray,
+    *,
+    work_long_side: int = 480,
+    min_area_frac: float = 0.04,
+    aspect_tolerance: float = 0.30,
+    border_margin_frac: float = 0.006,
+    min_support: float = 0.75,
+) -> CardCandidate | None:
+    """Find the most likely card in ``frame`` (BGR or grey uint8); ``None`` if nothing card-like.
+
+    A complete card (not touching the border) is preferred over a cut-off one; among equals the
+    largest wins. ``aspect_tolerance`` is the relative deviation from 1.586 accepted for a complete
+    card (perspective changes the apparent ratio).
+    """
+    h, w = frame.shape[:2]
+    scale = min(1.0, work_long_side / max(h, w))
+    sw, sh = max(1, round(w * scale)), max(1, round(h * scale))
+    gray = frame if frame.ndim == 2 else cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    small = gray if scale == 1.0 else downscale(gray, (sw, sh))
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    med = float(cv2.mean(small)[0])
+    area_total = float(sw * sh)
+    margin = max(1.0, border_margin_frac * max(sw, sh))
+    args = (scale, area_total, min_area_frac, aspect_tolerance, margin)
+    # Pass 1 with moderate Canny thresholds (texture on the desk stays out of the card outline).
+    # Pass 2, only if pass 1 found no plausible whole card, with low thresholds for a card on a
+    # background of about its own brightness (a white card on a light desk).
+    best = _find_pass(small, max(24.0, min(120.0, 0.6 * med)), *args, min_support)
+    if best is None or best[1].cut_off or best[1].area_frac < 0.2:
+        # weak edges break up: accept a less complete outline (the shape tests still apply)
+        second = _find_pass(small, max(16.0, min(40.0, 0.3 * med)), *args, min_support - 0.15)
+        if second is not None and (best is None or second[0] > best[0]):
+            # a "complete card" inside a cut-off one is something printed on that card
+            inside = (
+                best is not None
+                and best[1].cut_off
+                and not second[1].cut_off
+                and cv2.pointPolygonTest(best[1].quad.reshape(-1, 1, 2), _centre(second[1].quad), False) >= 0
+            )
+            if not inside:
+                best = second
+    return None if best is None else best[1]
+
+
+def _centre(quad: np.ndarray) -> tuple[float, float]:
+    c = quad.mean(axis=0)
+    return (float(c[0]), float(c[1]))
+
+
+def _find_pass(
+    small: np.ndarray,
+    hi: float,
+    scale: float,
+    area_total: float,
+    min_area_frac: float,
+    aspect_tolerance: float,
+    margin: float,
+    min_support: float,
+) -> tuple[float, CardCandidate] | None:
+    """One edge-threshold pass of :func:`find_card`: (ranking key, candidate) or None."""
+    sh, sw = small.shape[:2]
+    edges = cv2.Canny(small, 0.5 * hi, hi)
+    edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    support_map = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    # largest shapes first: once a complete card is found, nothing smaller can beat it
+    shapes = []
+    for cnt in contours:
+        if len(cnt) < 4:
+            continue
+        _, _, bw, bh = cv2.boundingRect(cnt)
+        if bw * bh < min_area_frac * area_total:
+            continue
+        hull = cv2.convexHull(cnt)
+        hull_area = cv2.contourArea(hull)
+        if min_area_frac * area_total <= hull_area <= 0.97 * area_total:
+            shapes.append((hull_area, cnt, hull))
+    shapes.sort(key=lambda s: s[0], reverse=True)
+    best: tuple[float, CardCandidate] | None = None
+    for hull_area, cnt, hull in shapes:
+        if best is not None and not best[1].cut_off:
+            break
+        hull_pts = hull.reshape(-1, 2).astype(np.float32)
+        found = _complete_quad(cnt, hull, hull_area, support_map, sw, sh, margin, min_support)
+        cut = False
+        if found is not None:
+            quad = found
+            aspect, side_ratio, rotation = _geometry(quad)
+            if abs(aspect / CARD_ASPECT - 1.0) > aspect_tolerance or side_ratio < 0.5:
+                found = None
+        if found is None:
+            # a "cut-off card" covering nearly the whole frame is the frame's own clutter
+            if not _touches(hull_pts, sw, sh, margin) or hull_area > 0.9 * area_total:
+                continue
+            cut = True
+            # the hull itself (not a simplified polygon) hugs a card's straight sides and rounded
+            # corners; over the concavities of other shapes it bridges empty space
+            if _support(support_map, hull_pts, sw, sh, margin) < min_support:
+                continue
+            rect = cv2.minAreaRect(hull)
+            quad = order_corners(cv2.boxPoints(rect).astype(np.float32))
+            if hull_area < 0.8 * rect[1][0] * rect[1][1]:
+                continue
+            aspect, side_ratio, rotation = _geometry(quad)
+            # the visible part of a card: a band along the border, not a sliver
+            if not 0.25 <= aspect <= 4.0:
+                continue
+        full_quad = quad / scale
+        cand = CardCandidate(
+            quad=full_quad.astype(np.float32),
+            cut_off=cut,
+            aspect=aspect,
+            rotation=rotation,
+            side_ratio=side_ratio,
+            area_frac=float(cv2.contourArea(quad) / area_total),
+            width_px=float(
+                (np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3])) / 2
+            ),
+        )
+        # a complete card wins over a cut-off shape unless that is much larger (then the
+        # "complete" one is likely a feature printed on the cut-off card)
+        key = cand.area_frac * (1.0 if cut else 2.0)
+        if best is None or key > best[0]:
+            best = (key, cand)
+    return best
+
+
+def rectify(
+    frame: np.ndarray, quad: np.ndarray, size: tuple[int, int] = RECTIFIED_SIZE, *, margin: float = 0.0
+) -> np.ndarray:
+    """Warp the card at ``quad`` (TL, TR, BR, BL) to a flat ``size`` (w, h) crop; a new array.
+
+    ``margin`` keeps that share of the card's width/height of surroundings on every side (the
+    output is then larger than ``size`` by ``2 * margin``, same proportions): ID-card OCR wants to
+    see the card's edges (Tencent's border warning -9101), so uploads keep a thin margin.
+    """
+    w, h = size
+    mx, my = round(margin * w), round(margin * h)
+    dst = np.array([[mx, my], [mx + w - 1, my], [mx + w - 1, my + h - 1], [mx, my + h - 1]], np.float32)
+    m = cv2.getPerspectiveTransform(np.asarray(quad, np.float32), dst)
+    out = (w + 2 * mx, h + 2 * my)
+    return cv2.warpPerspective(frame, m, out, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
