@@ -61,7 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _process_defaults() -> None:
+    """Environment defaults that must be set before OpenCV is imported."""
+    if sys.platform == "win32":
+        # MSMF opens some webcams in seconds to minutes with hardware transforms on (opencv#17687).
+        os.environ.setdefault("OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS", "0")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _process_defaults()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
