@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 HELP = "the whole product against the built-in emulator and a scripted virtual camera"
 
@@ -38,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.autopilot:
         ensure_display()
-    from kiosk.ui.demo import SCENARIOS, Autopilot, DemoWorld, ScenarioRotator
+    from kiosk.ui.demo import SCENARIOS, Autopilot, DemoWorld, IdleCamera, ScenarioRotator
     from kiosk.ui.launch import run_kiosk
-    from kiosk.ui.pin import DEMO_PIN, hash_pin
+    from kiosk.ui.pin import DEMO_PIN, DEMO_PIN_HASH
     from kiosk.ui.settings import UiSettings
 
     names = list(SCENARIO_NAMES) if args.scenario == "all" else [args.scenario]
@@ -48,17 +49,23 @@ def run(args: argparse.Namespace) -> int:
     if sessions < 0:
         print("kiosk demo: --sessions must be >= 0", file=sys.stderr)
         return 2
-    world = DemoWorld(realtime=not args.fast, language=args.language)
     settings = UiSettings(
         language=args.language,
-        staff_pin_hash=hash_pin(DEMO_PIN),
+        staff_pin_hash=DEMO_PIN_HASH,
         fullscreen=not (args.windowed or args.autopilot),
-        endpoint=world.url,
     )
-    first = SCENARIOS[names[0]]
-    world.use(first)
+    worlds: list[DemoWorld] = []
 
-    def on_ready(window) -> None:
+    def on_ready(window: Any) -> None:  # a KioskWindow; runs once the welcome page is painted
+        # the emulator, the FaceID client and the virtual customers are set up after the first
+        # paint, so start-up to the welcome screen does not wait for them
+        world = DemoWorld(realtime=not args.fast, language=args.language)
+        worlds.append(world)
+        first = SCENARIOS[names[0]]
+        world.use(first)
+        window.settings = window.settings.replace(endpoint=world.url)
+        window.attach_service(world.switch, client=world.client, service_probe=world.probe)
+        window.camera.worker.replace_source(world.source_factory(first))
         if args.autopilot:
             pilot = Autopilot(
                 window,
@@ -77,12 +84,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         return run_kiosk(
             settings,
-            source_factory=world.source_factory(first),
-            verifier=world.switch,
-            client=world.client,
-            service_probe=world.probe,
-            instance_name="idv-kiosk-demo",
+            source_factory=IdleCamera,
+            instance_name=None if args.autopilot else "idv-kiosk-demo",
             on_ready=on_ready,
         )
     finally:
-        world.close()
+        for world in worlds:
+            world.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+from typing import Any
 
 HELP = "the kiosk on the configured camera and service, fullscreen"
 
@@ -22,6 +23,10 @@ def _webcam(index: int, width: int, height: int, fps: float) -> object:
     return WatchedSource(WebcamSource(index, width=width, height=height, fps=fps))
 
 
+def _report_start(window: object) -> None:
+    print(f"kiosk: welcome screen after {getattr(window, 'startup_s', 0) or 0:.2f} s", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_settings
 
@@ -30,19 +35,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"kiosk run: {exc}", file=sys.stderr)
         return 2
-    from kiosk import wiring
-    from kiosk.core.faceid.errors import FaceIdError
-    from kiosk.core.verification import Verifier
-    from kiosk.ui.launch import run_kiosk
+    from kiosk.ui.launch import StartupError, run_kiosk
     from kiosk.ui.settings import from_config
-    from kiosk.ui.workers import http_probe
 
-    try:
-        client = wiring.build_client(cfg)
-    except FaceIdError as exc:  # bad credentials or client configuration: refuse to start
-        print(f"kiosk run: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 2
-    verifier = Verifier(client, wiring.build_policy(cfg), audit=wiring.open_audit(cfg))
     settings = from_config(
         cfg,
         camera_index=args.camera,
@@ -52,14 +47,33 @@ def run(args: argparse.Namespace) -> int:
     camera = functools.partial(
         _webcam, width=settings.camera_width, height=settings.camera_height, fps=settings.camera_fps
     )
+    clients: list[object] = []
+
+    def attach(window: Any) -> None:  # a KioskWindow; runs after the welcome paint
+        _report_start(window)
+        # imported and built here, after the first paint: requests/cryptography cost ~0.5 s
+        from kiosk import wiring
+        from kiosk.core.faceid.errors import FaceIdError
+        from kiosk.core.verification import Verifier
+        from kiosk.ui.workers import http_probe
+
+        try:
+            client = wiring.build_client(cfg)
+        except FaceIdError as exc:  # bad credentials or client configuration: refuse to run
+            raise StartupError(f"{type(exc).__name__}: {exc}") from exc
+        clients.append(client)
+        verifier = Verifier(client, wiring.build_policy(cfg), audit=wiring.open_audit(cfg))
+        window.attach_service(
+            verifier, client=client, service_probe=functools.partial(http_probe, cfg.service.endpoint)
+        )
+
     try:
         return run_kiosk(
             settings,
             source_factory=functools.partial(camera, settings.camera_index),
             camera_factory=camera,
-            verifier=verifier,
-            client=client,
-            service_probe=functools.partial(http_probe, cfg.service.endpoint),
+            on_ready=attach,
         )
     finally:
-        client.close()
+        for client in clients:
+            client.close()  # type: ignore[attr-defined]

@@ -1,4 +1,22 @@
 """Everything PySide6: the application, the shell window, screens, widgets and thread workers.
 
 Nothing under :mod:`kiosk.core` may import this package (import-linter contract).
+
+Modules:
+
+* ``app``       QApplication bootstrap: bundled CJK font, QSS theme, single instance.
+* ``launch``    ``run_kiosk()``: builds window + camera threads, runs the loop, tears down.
+* ``shell``     ``KioskWindow``: maps the pure ``kiosk.core.session.Session`` onto pages;
+                idle/result timers, staff PIN, camera loss, language, wipe.
+* ``screens``   the pages (welcome, consent, capture, verifying, result, out of service,
+                PIN, staff) and the "still there?" overlay.
+* ``widgets``   camera preview with overlay, result badge, step dots, PIN pad, buttons.
+* ``workers``   camera reader + frame analyzer (QObjects in QThreads, latest-frame-wins),
+                verification and service-probe jobs (QThreadPool).
+* ``i18n``      languages and the key -> translated text mapping (Qt Linguist);
+                ``i18n_build`` regenerates resources/i18n (``python -m kiosk.ui.i18n_build``).
+* ``pin``       staff PIN hashing (scrypt) and lockout (no Qt).
+* ``settings``  ``UiSettings`` from ``kiosk.config``.
+* ``demo``      ``kiosk demo``: emulator + virtual camera world, scenarios, autopilot.
+* ``qt_compat`` start-up guard against the PySide6 6.12 / Python 3.11 None/True refcount leak.
 """

@@ -1,0 +1,159 @@
+"""Staff PIN (hash, lockout), the staff page, exit, single instance."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kiosk.core.session import Step
+from kiosk.ui.app import SingleInstance
+from kiosk.ui.pin import PinGuard, check_pin, hash_pin
+from tests.ui.conftest import TEST_PIN
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_hash_is_salted_and_checks() -> None:
+    a, b = hash_pin("2468", n=2**8), hash_pin("2468", n=2**8)
+    assert a != b and a.startswith("scrypt$256$8$1$")
+    assert "2468" not in a
+    assert check_pin("2468", a) and not check_pin("2469", a)
+    assert not check_pin("2468", "garbage") and not check_pin("2468", "md5$1$x$y")
+
+
+def test_guard_locks_after_five_wrong_tries_then_recovers() -> None:
+    clock = FakeClock()
+    guard = PinGuard(hash_pin("2468", n=2**8), max_tries=5, lockout_s=300, clock=clock)
+    for left in (4, 3, 2, 1):
+        r = guard.attempt("0000")
+        assert not r.ok and not r.locked and r.remaining_tries == left
+    r = guard.attempt("0000")
+    assert r.locked and r.locked_for_s == 300
+    assert guard.attempt("2468").locked, "even the right PIN is refused while locked"
+    clock.t += 301
+    assert guard.attempt("2468").ok
+
+
+def test_pin_pad_wrong_pin_lockout_and_staff_page(make_kiosk, qtbot) -> None:
+    clock = FakeClock()
+    k = make_kiosk(mode="empty", pin_clock=clock)
+    w = k.window
+    w.open_staff()
+    assert w.current_page() is w.pin_page
+    assert not w.header.isVisible()
+    for _ in range(4):
+        w.pin_page.pad.enter("0000")
+        qtbot.mouseClick(w.pin_page.pad.keys["OK"], Qt.MouseButton.LeftButton)
+    assert "1 tries left" in w.pin_page.message.text()
+    w.pin_page.pad.enter("0000OK")
+    assert "Locked for 1 min" in w.pin_page.message.text()
+    w.pin_page.pad.enter(TEST_PIN + "OK")
+    assert w.current_page() is w.pin_page, "locked: the right PIN does not open the staff page"
+    clock.t += 61
+    w.pin_page.pad.enter(TEST_PIN + "OK")
+    assert w.current_page() is w.staff_page
+    assert w.staff_page.resolution.text().startswith("320 × 180")
+    qtbot.mouseClick(w.staff_page.back_button, Qt.MouseButton.LeftButton)
+    assert w.current_page() is w.welcome and w.session.step is Step.WELCOME
+
+
+def test_pin_pad_backspace_and_cancel(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty")
+    w = k.window
+    w.open_staff()
+    w.pin_page.pad.enter("12")
+    assert w.pin_page.pad.display.text() == "●●"
+    w.pin_page.pad.enter("⌫")
+    assert w.pin_page.pad.display.text() == "●"
+    qtbot.mouseClick(w.pin_page.pad.cancel_button, Qt.MouseButton.LeftButton)
+    assert w.current_page() is w.welcome
+
+
+def test_brand_taps_open_the_pin_pad(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty")
+    w = k.window
+    for _ in range(5):
+        qtbot.mouseClick(w.brand, Qt.MouseButton.LeftButton)
+    assert w.current_page() is w.pin_page
+
+
+def test_no_configured_pin_never_opens(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty", settings={"staff_pin_hash": None})
+    w = k.window
+    w.open_staff()
+    assert "No staff PIN" in w.pin_page.message.text()
+    w.pin_page.pad.enter("1234OK")
+    assert w.current_page() is w.pin_page
+
+
+def test_staff_exit_and_service_test(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty")
+    w = k.window
+    w._service_probe = lambda: (True, "HTTP 200", 1.5)
+    w.open_staff()
+    w.pin_page.pad.enter(TEST_PIN + "OK")
+    qtbot.mouseClick(w.staff_page.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Reachable" in w.staff_page.service.text(), timeout=5000)
+    assert w.staff_page.clock.text() == "+1.5 s"
+    with qtbot.waitSignal(w.sig_exit_requested, timeout=1000):
+        qtbot.mouseClick(w.staff_page.exit_button, Qt.MouseButton.LeftButton)
+
+
+def test_recent_outcomes_hold_no_personal_data(make_kiosk, qtbot) -> None:
+    from tests.ui._fakes import verdict
+
+    k = make_kiosk(verdicts=[verdict("pass")])
+    w = k.window
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.consent.accept_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.session.step is Step.RESULT, timeout=5000)
+    (line,) = w.recent_outcomes()
+    assert "pass" in line and "*三" not in line and "1101" not in line
+
+
+def test_single_instance_raises_the_first(qtbot, tmp_path) -> None:
+    first = SingleInstance("idv-kiosk-test", str(tmp_path))
+    second = SingleInstance("idv-kiosk-test", str(tmp_path))
+    try:
+        assert first.acquire()
+        with qtbot.waitSignal(first.sig_raise_requested, timeout=3000):
+            assert not second.acquire()
+    finally:
+        first.release()
+    assert second.acquire()
+    second.release()
+
+
+def test_camera_loss_while_staff_is_in_settings(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty")
+    w = k.window
+    w.open_staff()
+    w.pin_page.pad.enter(TEST_PIN + "OK")
+    k.control.unplugged = True
+    qtbot.waitUntil(lambda: w.session.step is Step.OUT_OF_SERVICE, timeout=5000)
+    assert w.current_page() is w.staff_page, "staff are not thrown out of the settings"
+    qtbot.mouseClick(w.staff_page.back_button, Qt.MouseButton.LeftButton)
+    assert w.current_page() is w.out_of_service
+    k.control.unplugged = False
+    qtbot.waitUntil(lambda: w.current_page() is w.welcome, timeout=5000)
+
+
+def test_staff_pages_time_out_back_to_customers(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty")
+    w = k.window
+    w.staff_idle.setInterval(300)
+    w.open_staff()
+    w.pin_page.pad.enter(TEST_PIN + "OK")
+    assert w.current_page() is w.staff_page
+    qtbot.waitUntil(lambda: w.current_page() is w.welcome, timeout=5000)
+
+
+def test_demo_pin_hash_matches_the_demo_pin() -> None:
+    from kiosk.ui.pin import DEMO_PIN, DEMO_PIN_HASH
+
+    assert check_pin(DEMO_PIN, DEMO_PIN_HASH) and not check_pin("0000", DEMO_PIN_HASH)
