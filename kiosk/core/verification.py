@@ -47,6 +47,7 @@ from kiosk.core.faceid.errors import (
     MalformedResponseError,
     NetworkError,
     OutcomeUnknownError,
+    RateLimitedError,
 )
 from kiosk.core.faceid.models import (
     CardConfig,
@@ -323,7 +324,10 @@ class Verifier:
         if isinstance(exc, ApiError):
             outcome = self._category_outcome(exc.entry.category, step)
             return self._verdict(outcome, exc.code, exc.entry.message_key, tally, **masked)
+        if exc.code == "ClientNetworkError.TLS":
+            return self._verdict(Outcome.UNAVAILABLE, exc.code, "err.tls", tally, **masked)
         key = {
+            RateLimitedError: "err.service_busy",
             OutcomeUnknownError: "err.outcome_unknown",
             NetworkError: "err.service_unreachable",
             MalformedResponseError: "err.service_error",

@@ -47,10 +47,12 @@ import email.utils
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import ssl
 import struct
+import sys
 import tempfile
 import threading
 import time
@@ -188,6 +190,14 @@ class _HTTPServer(ThreadingHTTPServer):
             self._conns.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that drops the connection or rejects our certificate is routine, not a traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
+            _log.debug("connection from %s ended: %s", client_address[0], type(exc).__name__)
+            return
+        _log.error("request handler failed for %s", client_address[0], exc_info=True)
+
     def close_connections(self) -> None:
         with self._conns_lock:
             conns = list(self._conns)
@@ -204,25 +214,26 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
-        _log.debug("http %s", format % args)
+        # GET query strings carry the ID number and name: never log them.
+        _log.debug("http %s", re.sub(r"\?[^\s'\"]*", "?<query>", format % args))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """A request line over http.server's 64 KB limit (a long GET) gets the service's answer."""
-        if code == 414:
-            emu = self.server.emulator
-            request_id = str(uuid.uuid4())
-            envelope, record = emu.error_envelope(
-                ApiError("RequestSizeLimitExceeded", "GET requests are limited to 32 KB; use POST"),
-                request_id,
-                "",
-                None,
-            )
-            emu.record(record)
-            self.close_connection = True
-            self.request_version = "HTTP/1.1"
-            self._send(200, json.dumps(envelope, ensure_ascii=False).encode("utf-8"), "application/json")
-            return
-        super().send_error(code, message, explain)
+        """Protocol errors http.server detects itself get the service's JSON answer, never HTML."""
+        if code in (414, 431):
+            error = ApiError("RequestSizeLimitExceeded", "GET requests are limited to 32 KB; use POST")
+        elif code in (501, 505):
+            error = ApiError("UnsupportedProtocol", "unsupported method or protocol version")
+        else:
+            error = ApiError("InvalidParameter", "malformed HTTP request")
+        self._send_protocol_error(error)
+
+    def _send_protocol_error(self, error: ApiError) -> None:
+        emu = self.server.emulator
+        envelope, record = emu.error_envelope(error, str(uuid.uuid4()), "", None)
+        emu.record(record)
+        self.close_connection = True
+        self.request_version = "HTTP/1.1"
+        self._send(200, json.dumps(envelope, ensure_ascii=False).encode("utf-8"), "application/json")
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """RFC 7231 ``Date`` from the emulator's (possibly skewed) clock."""
@@ -293,6 +304,11 @@ class _Handler(BaseHTTPRequestHandler):
         if decision.kind == "reset":
             emu.record(CallRecord(request_id, action, "fault", "reset", False, False, "", None, decision.rule, 0.0))
             self._reset()
+            return
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self._send_protocol_error(
+                ApiError("InvalidParameter", "chunked request bodies are not supported; send Content-Length")
+            )
             return
         length_text = self.headers.get("Content-Length") or "0"
         try:

@@ -176,6 +176,9 @@ class Transport:
         estimation must use the same clock the client signs with)."""
         settings = self._settings
         sent_at = clock()
+        # The read timeout bounds each socket read; a server that drips the answer slowly could
+        # keep every read under it forever, so the whole answer also has a deadline.
+        deadline = time.monotonic() + settings.connect_timeout + settings.read_timeout
         try:
             resp = self._session.post(
                 request.url,
@@ -184,8 +187,28 @@ class Transport:
                 timeout=(settings.connect_timeout, settings.read_timeout),
                 allow_redirects=False,
                 verify=settings.ca_bundle or True,
+                stream=True,
             )
-            body = resp.content
+            complete = False
+            try:
+                chunks: list[bytes] = []
+                # read1 returns what has arrived (read(n) would wait to fill n), so the deadline
+                # is checked at least once per read timeout.
+                while chunk := resp.raw.read1(65536, decode_content=True):
+                    chunks.append(chunk)
+                    if time.monotonic() > deadline:
+                        raise OutcomeUnknownError("answer not complete within the read timeout", action=action)
+                body = b"".join(chunks)
+                complete = True
+            except (urllib3.exceptions.HTTPError, OSError) as exc:  # raw reads are not wrapped by requests
+                raise OutcomeUnknownError(
+                    f"request sent but no complete answer ({type(exc).__name__})", action=action
+                ) from None
+            finally:
+                if complete:
+                    resp.raw.release_conn()  # whole answer read: the connection stays alive
+                else:
+                    resp.close()  # half-read: never reuse this connection
         except _PRE_SEND_ERRORS as exc:
             raise ConfigError(f"request could not be prepared ({type(exc).__name__})", action=action) from None
         except requests.exceptions.RequestException as exc:

@@ -340,6 +340,17 @@ class FaultInjectingSource:
         self.inner.set_stage(stage)
 
 
+def _is_frame(frame: object) -> bool:
+    """A usable BGR frame: uint8, height x width x 3, at least 16 px each way."""
+    return (
+        isinstance(frame, np.ndarray)
+        and frame.dtype == np.uint8
+        and frame.ndim == 3
+        and frame.shape[2] == 3
+        and min(frame.shape[:2]) >= 16
+    )
+
+
 class WatchedSource:
     """Watchdog wrapper: detects frozen / black / lost streams and reopens with backoff.
 
@@ -450,8 +461,10 @@ class WatchedSource:
             frame = self.inner.read()
         except Exception:
             frame = None
+        if frame is not None and not _is_frame(frame):
+            frame = None  # a broken driver's buffer counts as a failed read, never reaches the checks
         now = self.clock()
-        if frame is None or frame.size == 0:
+        if frame is None:
             self._failures += 1
             if self._failures >= self.lost_after_failures:
                 self._fault("lost")
