@@ -46,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", metavar="URL", help="service URL to probe (default: service.endpoint)")
     parser.add_argument("--ca-bundle", metavar="PEM", help="extra trusted CA file for the probe")
     parser.add_argument("--no-network", action="store_true", help="skip the service probe")
+    parser.add_argument("--hash-pin", action="store_true",
+                        help="read a new staff PIN and print its hash for kiosk.staff_pin_hash, then exit")
 
 
 def check_model() -> Check:
@@ -82,8 +84,14 @@ def check_cameras(count: int, width: int, height: int) -> Check:
             cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
             ok, frame = cap.read()
             delivered = f"{frame.shape[1]}x{frame.shape[0]}" if ok and frame is not None else "no frame"
-            found.append({"index": index, "requested": f"{width}x{height}", "delivered": delivered,
-                          "backend": cap.getBackendName()})
+            found.append(
+                {
+                    "index": index,
+                    "requested": f"{width}x{height}",
+                    "delivered": delivered,
+                    "backend": cap.getBackendName(),
+                }
+            )
         finally:
             cap.release()
     if not found:
@@ -126,10 +134,17 @@ def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) ->
         with requests.Session() as session:
             session.trust_env = False
             response = session.post(
-                target.url, data=b"{}", proxies=proxies, verify=cs.ca_bundle or True,
+                target.url,
+                data=b"{}",
+                proxies=proxies,
+                verify=cs.ca_bundle or True,
                 timeout=(cs.connect_timeout, cs.read_timeout),
-                headers={"Content-Type": "application/json", "X-TC-Action": "CheckIdCardInformation",
-                         "X-TC-Version": "2018-03-01", "X-TC-Timestamp": str(int(sent))},
+                headers={
+                    "Content-Type": "application/json",
+                    "X-TC-Action": "CheckIdCardInformation",
+                    "X-TC-Version": "2018-03-01",
+                    "X-TC-Timestamp": str(int(sent)),
+                },
             )
     except requests.exceptions.SSLError:
         return Check("service", False, f"TLS verification failed for {target.host} (check service.ca_bundle)")
@@ -152,11 +167,20 @@ def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) ->
     except (TypeError, ValueError):
         return Check("service", False, f"{target.host} sent an unreadable Date header")
     offset = server_time - (sent + received) / 2
-    data = {"endpoint": target.url, "http_status": response.status_code, "clock_offset_s": round(offset, 1),
-            "round_trip_ms": round((received - sent) * 1000, 1)}
+    data = {
+        "endpoint": target.url,
+        "http_status": response.status_code,
+        "clock_offset_s": round(offset, 1),
+        "round_trip_ms": round((received - sent) * 1000, 1),
+    }
     if abs(offset) > MAX_CLOCK_OFFSET_S:
-        return Check("service", False, f"reachable, but this clock is {offset:+.0f} s off the service "
-                     f"(limit ±{MAX_CLOCK_OFFSET_S:.0f} s; the kiosk corrects it, fix NTP anyway)", data)
+        return Check(
+            "service",
+            False,
+            f"reachable, but this clock is {offset:+.0f} s off the service "
+            f"(limit ±{MAX_CLOCK_OFFSET_S:.0f} s; the kiosk corrects it, fix NTP anyway)",
+            data,
+        )
     return Check("service", True, f"reachable over TLS/proxy as configured; clock offset {offset:+.1f} s", data)
 
 
@@ -176,6 +200,11 @@ def check_audit(settings: Any) -> Check:
 
 def run(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_settings
+
+    if args.hash_pin:
+        from kiosk.ui.pin import main as hash_pin_main  # pin.py imports no Qt
+
+        return int(hash_pin_main() or 0)
 
     checks: list[Check] = []
     try:
@@ -201,5 +230,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run(argparse.Namespace(json=True, cameras=2, endpoint=None, ca_bundle=None, no_network=False,
-                                    config=None)))
+    sys.exit(
+        run(argparse.Namespace(json=True, cameras=2, endpoint=None, ca_bundle=None, no_network=False, config=None))
+    )

@@ -23,11 +23,12 @@ import numpy as np
 
 from kiosk.core import idnumber
 from kiosk.core.specimen import Person, id_photo, render_specimen
+from kiosk.resources import resource
 
 __all__ = ["BUILTIN_DIR", "Registry", "RegistryEntry", "RegistryError"]
 
 #: the shipped demo registry.
-BUILTIN_DIR: Path = Path(__file__).resolve().parents[2] / "resources" / "demo_people"
+BUILTIN_DIR: Path = resource("demo_people")
 
 _BIRTH = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
 _KEYS = ("name", "id_number", "sex", "nation", "birth", "address")

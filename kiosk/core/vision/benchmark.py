@@ -35,6 +35,7 @@ from kiosk.core.vision.detector import FaceDetector
 from kiosk.core.vision.encoding import encode_checked, encode_for_upload
 from kiosk.core.vision.quality import assess
 from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript
+from kiosk.resources import resource
 
 __all__ = ["find_face_photo", "run_benchmark"]
 
@@ -44,7 +45,7 @@ _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 def find_face_photo() -> np.ndarray | None:
     """A portrait photo for synthetic frames: demo people first, then the shared test assets."""
-    for folder in (_ROOT / "resources" / "demo_people", _ROOT.parent / "shared" / "assets" / "faces"):
+    for folder in (resource("demo_people"), _ROOT.parent / "shared" / "assets" / "faces"):
         if not folder.is_dir():
             continue
         for p in sorted(folder.rglob("*")):

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from kiosk.core.vision._imgutil import downscale
+from kiosk.resources import resource
 
 __all__ = [
     "MODEL_PATH",
@@ -34,7 +35,7 @@ __all__ = [
     "verify_model",
 ]
 
-MODEL_PATH: Path = Path(__file__).resolve().parents[3] / "resources" / "models" / "face_detection_yunet_2023mar.onnx"
+MODEL_PATH: Path = resource("models", "face_detection_yunet_2023mar.onnx")
 MODEL_SHA256 = "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4"
 
 
