@@ -55,7 +55,9 @@ class ScriptedService:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="scripted-faceid", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="scripted-faceid", daemon=True
+        )
 
     @property
     def url(self) -> str:
