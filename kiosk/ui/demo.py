@@ -289,6 +289,8 @@ class Autopilot(QObject):
         self.cpu_ms: list[tuple[float, float]] = []
         self._page_frames = 0
         self._page_t0 = 0.0
+        self._page_first = self._page_last = 0.0  # first / last preview frame shown on the page
+        self.steady_fps: list[float] = []
         self.rss: dict[str | int, float] = {}
         self._index = -1
         self._record: SessionRecord | None = None
@@ -365,6 +367,9 @@ class Autopilot(QObject):
         span = time.monotonic() - self._page_t0
         if self._page_frames >= 10 and span > 0:
             self.fps_samples.append(self._page_frames / span)
+            if self._page_last > self._page_first:
+                # from the first frame shown to the last: the preview rate once the stream runs
+                self.steady_fps.append((self._page_frames - 1) / (self._page_last - self._page_first))
             self.worker_fps.append(self.window.camera.analyzer.fps)
             self.cpu_ms.append((self.window.camera.worker.cpu_ms, self.window.camera.analyzer.cpu_ms))
 
@@ -398,6 +403,7 @@ class Autopilot(QObject):
             self._shot_pages.discard(name)
             self._page_frames = 0
             self._page_t0 = time.monotonic()
+            self._page_first = self._page_last = 0.0
         elif name == "verifying":
             self._page_fps()
             self._say("verifying")
@@ -412,6 +418,9 @@ class Autopilot(QObject):
         page = "card_capture" if stage == "card" else "face_capture"
         if page == self._page:
             self._page_frames += 1
+            now = time.monotonic()
+            self._page_first = self._page_first or now
+            self._page_last = now
         if hint and hint not in self._record.hints:
             self._record.hints = (*self._record.hints, hint)
             self._say(f"hint: {hint}")
@@ -544,6 +553,8 @@ class Autopilot(QObject):
             self.out(
                 f"preview fps on the capture pages (frames shown / time on page, median of "
                 f"{len(self.fps_samples)} pages): {statistics.median(self.fps_samples):.1f}; "
+                f"from the first frame shown (steady stream): "
+                f"{statistics.median(self.steady_fps) if self.steady_fps else 0.0:.1f}; "
                 f"frames checked per second by the analysis thread (median): {statistics.median(self.worker_fps):.1f}"
             )
         if self.cpu_ms:
