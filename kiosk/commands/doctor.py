@@ -46,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--endpoint", metavar="URL", help="service URL to probe (default: service.endpoint)")
     parser.add_argument("--ca-bundle", metavar="PEM", help="extra trusted CA file for the probe")
     parser.add_argument("--no-network", action="store_true", help="skip the service probe")
+    parser.add_argument("--export-audit", metavar="FILE",
+                        help="staff export: write the whole audit trail (all rotated files) to FILE, then exit")
     parser.add_argument("--hash-pin", action="store_true",
                         help="read a new staff PIN and print its hash for kiosk.staff_pin_hash, then exit")
 
@@ -201,6 +203,20 @@ def check_audit(settings: Any) -> Check:
 def run(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_settings
 
+    if args.export_audit:
+        from kiosk.wiring import open_audit
+
+        try:
+            trail = open_audit(load_settings(args.config))
+            try:
+                count = trail.export(args.export_audit)
+            finally:
+                trail.close()
+        except (ConfigError, OSError) as exc:
+            print(f"kiosk doctor: audit export failed: {exc}", file=sys.stderr)
+            return 2
+        print(f"{count} audit records written to {args.export_audit}")
+        return 0
     if args.hash_pin:
         from kiosk.ui.pin import main as hash_pin_main  # pin.py imports no Qt
 

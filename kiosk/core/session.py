@@ -165,6 +165,7 @@ class VerifyInputs:
     face_jpeg: bytes
     card_result: Any = None
     ticket: int = 0
+    session_id: str = ""  # audit trail correlation only
 
 
 @dataclass(frozen=True)

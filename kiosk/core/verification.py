@@ -188,7 +188,9 @@ class Verifier:
     def __init__(self, client: FaceIdClient, policy: Policy | None = None, audit: AuditTrail | None = None) -> None:
         self._client = client
         self.policy = policy or Policy()
-        self._audit = audit
+        #: the audit trail calls are recorded in (None: not recorded); the kiosk window writes
+        #: its per-session records to the same trail.
+        self.audit = audit
 
     # ---- public API -------------------------------------------------------------------------
     def verify(
@@ -354,6 +356,6 @@ class Verifier:
 
     def _record(self, session_id: str, action: str, code: str, request_id: str, sim: float | None,
                 elapsed_ms: float, masked_id: str) -> None:
-        if self._audit is not None:
-            self._audit.call(session_id=session_id, action=action, outcome_code=code, request_id=request_id,
+        if self.audit is not None:
+            self.audit.call(session_id=session_id, action=action, outcome_code=code, request_id=request_id,
                              sim=sim, elapsed_ms=elapsed_ms, masked_id=masked_id)

@@ -91,6 +91,11 @@ class SwitchVerifier:
     def verify(self, *args: Any, **kwargs: Any) -> Any:
         return self.target.verify(*args, **kwargs)
 
+    @property
+    def audit(self) -> Any:
+        """The target's audit trail (the window writes its session records there)."""
+        return getattr(self.target, "audit", None)
+
 
 class UnpluggedCamera:
     """A FrameSource whose device is gone (for the camera-lost screen in the screenshot tour)."""
@@ -145,6 +150,7 @@ class DemoWorld:
     """The emulator, the verifiers and the virtual customers (see the module docstring)."""
 
     def __init__(self, *, realtime: bool = True, language: str = "zh_CN") -> None:
+        from kiosk.core.audit import AuditTrail, default_audit_dir
         from kiosk.core.faceid.client import FaceIdClient
         from kiosk.core.faceid.credentials import Credential, StaticCredentialProvider
         from kiosk.core.faceid.settings import ClientSettings
@@ -178,8 +184,10 @@ class DemoWorld:
         # "service down": nothing listens there; short timeouts so the demo does not drag
         self.down_client = client(f"http://127.0.0.1:{_dead_port()}", connect_timeout=1.0, read_timeout=2.0)
         policy = Policy()
-        self.verifier = Verifier(self.client, policy)
-        self.down_verifier = Verifier(self.down_client, policy)
+        # The demo keeps an audit trail like a real kiosk (masked, no PII), in the platform folder.
+        self.audit = AuditTrail(default_audit_dir() / "demo")
+        self.verifier = Verifier(self.client, policy, audit=self.audit)
+        self.down_verifier = Verifier(self.down_client, policy, audit=self.audit)
         self.switch = SwitchVerifier(self.verifier)
         self._cards: dict[int, Any] = {}
 

@@ -16,9 +16,11 @@ Threading: GUI thread only. Workers: :class:`~kiosk.ui.workers.CameraController`
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -128,6 +130,7 @@ class KioskWindow(QWidget):
         self._probe_signals = VerifySignals(self)
         self._probe_signals.sig_verdict.connect(self._on_probe_done)
         self._recent: deque[str] = deque(maxlen=20)
+        self._session_id = ""  # audit correlation id of the current customer
         self._allow_close = False
         self._staff_open = False
         self._brand_taps: deque[float] = deque(maxlen=5)
@@ -327,6 +330,7 @@ class KioskWindow(QWidget):
     # ---- session -> UI -------------------------------------------------------------------
     def _on_transition(self, session: Session, t: Transition) -> None:
         log.info("step %s -> %s (%s)", t.old.value, t.new.value, t.event.value)
+        self._audit_transition(t)
         self._stop_customer_timers()
         if self._staff_open:  # staff pages stay up; leaving them shows the session's page
             self.camera.worker.set_stage("idle")
@@ -356,6 +360,25 @@ class KioskWindow(QWidget):
             self._show_page(self.out_of_service)
         self._arm_idle()
 
+    def _audit_transition(self, t: Transition) -> None:
+        """One audit record per session step (ids, steps, outcome codes and masked values only)."""
+        audit = getattr(self.verifier, "audit", None)
+        if t.old is Step.WELCOME and t.new is not Step.WELCOME:
+            self._session_id = uuid.uuid4().hex[:12]
+        if audit is None or not self._session_id:
+            return
+        extra: dict[str, Any] = {}
+        if t.new is Step.RESULT and self.session.result is not None:
+            extra = {"reason_code": self.session.result.message_key, "masked_id": self.session.result.masked_id,
+                     "outcome_code": self.session.result.outcome.value}
+        try:
+            audit.session(session_id=self._session_id, step=t.new.value,
+                          **{"outcome_code": t.event.value, **extra})
+        except OSError:  # a full or read-only disk must not stop the kiosk
+            log.warning("audit record not written")
+        if t.new is Step.WELCOME:
+            self._session_id = ""
+
     def _show_page(self, page: Page) -> None:
         self.stack.setCurrentWidget(page)
         self.header.setVisible(page.customer or page is self.out_of_service)
@@ -364,7 +387,7 @@ class KioskWindow(QWidget):
         self.sig_page_shown.emit(page.name)
 
     def _start_verification(self) -> None:
-        inputs = self.session.begin_verification()
+        inputs = dataclasses.replace(self.session.begin_verification(), session_id=self._session_id)
         if self.verifier is None:  # start-up not finished (cannot happen in practice)
             self.session.verify_failed("err.out_of_service", inputs.ticket)
             return

@@ -621,6 +621,7 @@ class VerifyTask(QRunnable):
                 self._inputs.face_jpeg,
                 card_result=self._inputs.card_result,
                 on_progress=progress,
+                session_id=getattr(self._inputs, "session_id", ""),
             )
         except Exception as exc:
             log.warning("verification failed: %s", type(exc).__name__)

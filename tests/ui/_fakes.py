@@ -136,7 +136,8 @@ class ScriptedVerifier:
     calls: list[dict[str, Any]] = field(default_factory=list)
     raise_exc: BaseException | None = None
 
-    def verify(self, card_jpeg: bytes, face_jpeg: bytes, *, card_result: Any = None, on_progress: Any = None) -> Any:
+    def verify(self, card_jpeg: bytes, face_jpeg: bytes, *, card_result: Any = None, on_progress: Any = None,
+               session_id: str = "") -> Any:
         self.calls.append({"card": card_jpeg, "face": face_jpeg, "card_result": card_result})
         if on_progress:
             on_progress("card_call" if card_result is None else "face_call")
