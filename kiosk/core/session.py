@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from kiosk.core.verification import Outcome  # one definition of the verdict outcomes
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from kiosk.core.verification import Verdict
 
@@ -86,18 +88,6 @@ class Event(StrEnum):
     CALL_STAFF = "call_staff"
     CAMERA_LOST = "camera_lost"
     CAMERA_RESTORED = "camera_restored"
-
-
-class Outcome(StrEnum):
-    """Verdict outcomes (``Verdict.outcome``), as defined in docs/contracts.md."""
-
-    PASS = "pass"  # noqa: S105 - an outcome, not a password
-    RETAKE_CARD = "retake_card"
-    RETAKE_FACE = "retake_face"
-    FAIL = "fail"
-    STAFF = "staff"
-    REGISTRATION_OFFICE = "registration_office"
-    UNAVAILABLE = "unavailable"
 
 
 #: Outcomes that end the session on a result screen.
