@@ -167,10 +167,6 @@ class Verdict:
 
 ProgressCallback = Callable[[Step], None]
 
-#: card warning action (catalog) -> what the kiosk does
-_WARNING_OUTCOME = {"recapture": Outcome.RETAKE_CARD, "fraud": Outcome.STAFF, "staff": Outcome.STAFF}
-_OUTCOME_RANK = {Outcome.RETAKE_CARD: 0, Outcome.STAFF: 1}
-
 
 @dataclass
 class _Tally:
@@ -256,14 +252,11 @@ class Verifier:
                           request_id=r.request_id)
 
     def _warning_verdict(self, r: CheckIdCardInformationResponse, tally: _Tally, masked: dict[str, str]) -> Verdict:
-        worst: Outcome | None = None
-        worst_code, worst_key = "FailedOperation.OcrWarningOccurred", "err.card_warning"
-        for code in r.warnings:
-            w = catalog.warning(code)
-            outcome = _WARNING_OUTCOME.get(w.action, Outcome.STAFF)
-            if worst is None or _OUTCOME_RANK[outcome] > _OUTCOME_RANK[worst]:
-                worst, worst_code, worst_key = outcome, f"warning{code}", w.message_key
-        return self._verdict(worst or Outcome.STAFF, worst_code, worst_key, tally, card_sim=r.sim, **masked)
+        worst = catalog.worst_warning(r.warnings)
+        if worst is None:
+            return self._verdict(Outcome.STAFF, r.result, "err.card_warning", tally, card_sim=r.sim, **masked)
+        outcome = Outcome.RETAKE_CARD if worst.action == "recapture" else Outcome.STAFF
+        return self._verdict(outcome, f"warning{worst.code}", worst.message_key, tally, card_sim=r.sim, **masked)
 
     # ---- the face call ----------------------------------------------------------------------
     def _face_call(self, card: CardResult, face_jpeg: bytes, tally: _Tally, session_id: str) -> Verdict:

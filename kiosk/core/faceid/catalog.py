@@ -41,6 +41,7 @@ __all__ = [
     "is_known",
     "lookup",
     "warning",
+    "worst_warning",
 ]
 
 SUCCESS = "Success"
@@ -594,6 +595,13 @@ def warning(code: str) -> WarningEntry:
 _ACTION_RANK: dict[str, int] = {"recapture": 0, "staff": 1, "fraud": 2}
 
 
+def worst_warning(warnings: tuple[str, ...]) -> WarningEntry | None:
+    """The most severe of the ``Warnings`` codes (fraud > staff > recapture; first wins a tie),
+    or None when there is none."""
+    entries = [warning(w) for w in warnings if w.strip()]
+    return max(entries, key=lambda e: _ACTION_RANK[e.action]) if entries else None
+
+
 def classify_result(result: str, warnings: tuple[str, ...] = ()) -> CatalogEntry:
     """The outcome entry for a response's ``Result`` (and ``Warnings`` for OcrWarningOccurred).
 
@@ -604,10 +612,9 @@ def classify_result(result: str, warnings: tuple[str, ...] = ()) -> CatalogEntry
     base = lookup(result)
     if result != OCR_WARNING:
         return base
-    entries = [warning(w) for w in warnings if w.strip()]
-    if not entries:
+    worst = worst_warning(warnings)
+    if worst is None:
         return CatalogEntry(result, Category.IDENTITY_FAIL, base.billed, "warn.unknown", False)
-    worst = max(entries, key=lambda e: _ACTION_RANK[e.action])
     category = Category.RECAPTURE if worst.action == "recapture" else Category.IDENTITY_FAIL
     return CatalogEntry(
         result, category, base.billed, worst.message_key, base.billing_confirmed, True, base.description
