@@ -75,27 +75,18 @@ def check_resources() -> Check:
 def check_cameras(count: int, width: int, height: int) -> Check:
     import cv2
 
+    from kiosk.core.vision.sources import SourceInfo, probe_camera
+
     cv2.utils.logging.setLogLevel(2)  # errors only: probing absent indexes is expected to fail
     found: list[dict[str, Any]] = []
     for index in range(max(0, count)):
-        cap = cv2.VideoCapture(index)
-        try:
-            if not cap.isOpened():
-                continue
-            cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-            ok, frame = cap.read()
-            delivered = f"{frame.shape[1]}x{frame.shape[0]}" if ok and frame is not None else "no frame"
-            found.append(
-                {
-                    "index": index,
-                    "requested": f"{width}x{height}",
-                    "delivered": delivered,
-                    "backend": cap.getBackendName(),
-                }
-            )
-        finally:
-            cap.release()
+        info = probe_camera(index, width=width, height=height)  # the kiosk's own open path
+        if isinstance(info, SourceInfo):
+            found.append({"index": index, "requested": f"{width}x{height}",
+                          "delivered": f"{info.width}x{info.height}@{info.fps:g}", "backend": info.backend})
+        elif "no frame" in info:  # the device opened but delivered nothing
+            found.append({"index": index, "requested": f"{width}x{height}", "delivered": "no frame",
+                          "backend": ""})
     if not found:
         return Check("camera", False, f"no webcam among indexes 0..{count - 1}", {"cameras": []})
     text = "; ".join(f"#{c['index']} {c['backend']} {c['requested']} -> {c['delivered']}" for c in found)
