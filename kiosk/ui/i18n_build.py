@@ -3,7 +3,7 @@
 Note: lupdate treats a Python ``#:`` comment as a translator comment for the next ``tr()`` call,
 so kiosk/ui uses plain ``#`` comments (``#:`` is reserved for notes to translators).
 
-1. ``pyside6-lupdate`` scans ``kiosk/ui/*.py`` and ``kiosk/core/messages.py`` and updates
+1. ``pyside6-lupdate`` scans ``kiosk/ui/**/*.py`` and ``kiosk/core/messages.py`` and updates
    ``resources/i18n/kiosk_<lang>.ts`` (existing translations are kept; strings no longer in the code are dropped).
 2. ``pyside6-lrelease`` compiles each ``.ts`` to the ``.qm`` that ships.
 
@@ -41,7 +41,7 @@ def _tool(name: str) -> str:
 
 def sources() -> list[Path]:
     """Files scanned by lupdate: the UI, and the core's table of message texts."""
-    ui = sorted(p for p in SOURCES_DIR.glob("*.py") if p.name != "i18n_build.py")
+    ui = sorted(p for p in SOURCES_DIR.rglob("*.py") if p.name != "i18n_build.py")
     return [*ui, ROOT / "kiosk" / "core" / "messages.py"]
 
 

@@ -1,0 +1,111 @@
+"""Card and face capture: live preview, one hint, countdown, manual capture.
+
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui import i18n
+from kiosk.ui.screens.base import Page
+from kiosk.ui.widgets import PreviewWidget, StepDots, make_button, make_label
+
+
+class CapturePage(Page):
+    """Live preview for the card or the face, with one hint, a countdown and a manual button."""
+
+    sig_manual_capture = Signal()
+    """The customer pressed the manual capture button."""
+
+    def __init__(self, stage: str, manual_after_s: float = 10.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stage = stage
+        self.name = "card_capture" if stage == "card" else "face_capture"
+        self.dots = StepDots(3)
+        self.dots.set_current(0 if stage == "card" else 1)
+        self.title = make_label("", "title")
+        self.preview = PreviewWidget()
+        self.preview.set_stage(stage)
+        self.hint = make_label("", "hint")
+        self.hint.setMinimumHeight(86)
+        self.retake_note = make_label("", "retake")
+        self.attempt = make_label("", "small")
+        self.manual_button = make_button("", "secondary", 88)
+        self.manual_button.setVisible(False)
+        self.manual_button.clicked.connect(self.sig_manual_capture)
+        self._hint_code: str | None = None
+        self._retake_key: str | None = None
+        self._attempt = (1, 3)
+        self._manual_timer = QTimer(self)
+        self._manual_timer.setSingleShot(True)
+        self._manual_timer.setInterval(int(manual_after_s * 1000))
+        self._manual_timer.timeout.connect(self._show_manual)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.attempt, 1)
+        bottom.addWidget(self.manual_button, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 4, 40, 24)
+        layout.setSpacing(10)
+        layout.addWidget(self.dots)
+        layout.addWidget(self.title)
+        layout.addWidget(self.retake_note)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.hint)
+        layout.addLayout(bottom)
+
+    def enter(self, retake_key: str | None, attempt: int, max_attempts: int) -> None:
+        """Called when the page becomes current."""
+        self._retake_key = retake_key
+        self._attempt = (attempt, max_attempts)
+        self._hint_code = None
+        self.preview.set_stage(self.stage)
+        self.manual_button.setVisible(False)
+        self._manual_timer.start()
+        self.retranslate()
+
+    def leave(self) -> None:
+        self._manual_timer.stop()
+        self.manual_button.setVisible(False)
+        self.preview.clear()
+        self._hint_code = None
+        self._retake_key = None
+
+    def set_hint(self, code: str | None, ok: bool) -> None:
+        """One hint at a time (already debounced by AutoCapture); "hold still" when passing."""
+        code = "hold_still" if ok else code
+        if code != self._hint_code:
+            self._hint_code = code
+            self.hint.setText(i18n.hint_text(code))
+            self.hint.setProperty("state", "ok" if ok else ("problem" if code else "idle"))
+            self.hint.style().unpolish(self.hint)
+            self.hint.style().polish(self.hint)
+
+    @property
+    def hint_code(self) -> str | None:
+        return self._hint_code
+
+    @Slot()
+    def _show_manual(self) -> None:
+        self.manual_button.setVisible(True)
+
+    def retranslate(self) -> None:
+        if self.stage == "card":
+            self.title.setText(self.tr("Hold the photo side of your ID card inside the frame"))
+            self.manual_button.setText(self.tr("Take the card photo now"))
+        else:
+            self.title.setText(self.tr("Look at the camera and keep your face inside the oval"))
+            self.manual_button.setText(self.tr("Take my photo now"))
+        if self._retake_key:
+            self.retake_note.setText(i18n.message_text(self._retake_key) + " " + self.tr("Let's try again."))
+            self.retake_note.setVisible(True)
+        else:
+            self.retake_note.setVisible(False)
+        attempt, total = self._attempt
+        self.attempt.setText(self.tr("Try %1 of %2").replace("%1", str(attempt)).replace("%2", str(total)))
+        self.hint.setText(i18n.hint_text(self._hint_code))

@@ -1,0 +1,56 @@
+"""The idle "still there?" overlay.
+
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.widgets import make_button, make_label
+
+
+class IdleOverlay(QWidget):
+    """ "Are you still there?" on top of the current page (non-modal, no exec())."""
+
+    sig_still_here = Signal()
+    """The customer touched "I'm still here"."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("idleOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.panel = QFrame(self)
+        self.panel.setObjectName("idlePanel")
+        self.panel.setMinimumWidth(1000)
+        self.title = make_label("", "title")
+        self.body = make_label("", "subtitle")
+        self.button = make_button("", "primary", 110)
+        self.button.setMinimumWidth(460)
+        self.button.clicked.connect(self.sig_still_here)
+        pl = QVBoxLayout(self.panel)
+        pl.setContentsMargins(60, 50, 60, 50)
+        pl.setSpacing(24)
+        pl.addWidget(self.title)
+        pl.addWidget(self.body)
+        pl.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addStretch(1)
+        self._left = 0
+        self.hide()
+
+    def set_seconds_left(self, seconds: int) -> None:
+        self._left = seconds
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Are you still there?"))
+        self.body.setText(self.tr("For your privacy this session ends in %1 s.").replace("%1", str(self._left)))
+        self.button.setText(self.tr("I'm still here"))

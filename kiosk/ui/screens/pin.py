@@ -1,0 +1,61 @@
+"""Staff PIN entry.
+
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.screens.base import Page
+from kiosk.ui.widgets import PinPad, make_label
+
+
+class PinPage(Page):
+    """PIN pad in front of the staff screen."""
+
+    name = "staff_pin"
+    customer = False
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = make_label("", "title")
+        self.message = make_label("", "pinMessage")
+        self.pad = PinPad()
+        self._message: tuple[str, int] = ("", 0)
+        holder = QWidget()
+        holder.setFixedWidth(620)
+        hl = QVBoxLayout(holder)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(self.pad)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 30, 40, 30)
+        layout.addWidget(self.title)
+        layout.addWidget(self.message)
+        layout.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+
+    def set_message(self, kind: str, number: int = 0) -> None:
+        """kind: "" | "wrong" (number = tries left) | "locked" (number = seconds) | "not_configured"."""
+        self._message = (kind, number)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Staff only: enter PIN"))
+        self.pad.retranslate()
+        kind, n = self._message
+        if kind == "wrong":
+            text = self.tr("Wrong PIN. %1 tries left.").replace("%1", str(n))
+        elif kind == "locked":
+            text = self.tr("Too many wrong PINs. Locked for %1 min.").replace("%1", str(max(1, math.ceil(n / 60))))
+        elif kind == "not_configured":
+            text = self.tr("No staff PIN is configured on this kiosk.")
+        else:
+            text = ""
+        self.message.setText(text)

@@ -1,0 +1,114 @@
+"""Verifying: progress of the two service calls, with a spinner.
+
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Slot
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.screens.base import Page
+from kiosk.ui.widgets import make_label
+
+
+class Spinner(QWidget):
+    """A rotating arc while the service works (its timer runs only while visible)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(140, 140)
+        self._angle = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(40)
+        self._timer.timeout.connect(self._tick)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()
+        super().hideEvent(event)
+
+    @Slot()
+    def _tick(self) -> None:
+        self._angle = (self._angle + 12) % 360
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(12, 12, -12, -12)
+        p.setPen(QPen(QColor("#2B4C6F"), 14))
+        p.drawEllipse(r)
+        p.setPen(QPen(QColor("#FFFFFF"), 14, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.drawArc(r, -self._angle * 16, 100 * 16)
+        p.end()
+
+
+class VerifyingPage(Page):
+    """Progress through the two service calls; has no way out (cannot be left by accident)."""
+
+    name = "verifying"
+    STEPS = ("card", "face")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = make_label("", "title")
+        self.spinner = Spinner()
+        self.rows: dict[str, QLabel] = {s: make_label("", "stepRow", center=False) for s in self.STEPS}
+        self.note = make_label("", "small")
+        self._state = {s: "pending" for s in self.STEPS}
+        box = QVBoxLayout()
+        box.setSpacing(18)
+        for row in self.rows.values():
+            box.addWidget(row)
+        holder = QWidget()
+        holder.setLayout(box)
+        holder.setMaximumWidth(900)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 40, 60, 60)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addSpacing(20)
+        layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(30)
+        layout.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(30)
+        layout.addWidget(self.note)
+        layout.addStretch(2)
+
+    def enter(self, card_done: bool = False) -> None:
+        self._state = {"card": "done" if card_done else "active", "face": "active" if card_done else "pending"}
+        self.retranslate()
+
+    def progress(self, step: str) -> None:
+        """Verifier progress: the name of the call that starts ("card"/"face" or API names)."""
+        s = step.lower()
+        if "face" in s or "imagerecognition" in s or "image_recognition" in s or "live" in s:
+            self._state = {"card": "done", "face": "active"}
+        elif "card" in s or "idcard" in s or "ocr" in s:
+            self._state = {"card": "active", "face": "pending"}
+        elif "done" in s or "verdict" in s:
+            self._state = {"card": "done", "face": "done"}
+        self.retranslate()
+
+    def state(self) -> dict[str, str]:
+        return dict(self._state)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Checking, please wait…"))
+        texts = {"card": self.tr("Reading your ID card"), "face": self.tr("Comparing your face with the record")}
+        marks = {"pending": "○", "active": "◉", "done": "✔"}
+        for step, label in self.rows.items():
+            label.setText(f"{marks[self._state[step]]}  {texts[step]}")
+            label.setProperty("state", self._state[step])
+            label.style().unpolish(label)
+            label.style().polish(label)
+        self.note.setText(self.tr("This usually takes a few seconds."))

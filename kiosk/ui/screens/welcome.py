@@ -1,0 +1,128 @@
+"""Welcome: the attract loop and the start button.
+
+GUI thread only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.screens.base import Page
+from kiosk.ui.widgets import make_button, make_label
+
+
+class AttractArt(QWidget):
+    """A looping how-to picture: card, then face, then done (painted, no assets)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.frame = 0
+        self.setMinimumSize(520, 300)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        white = QColor("#FFFFFF")
+        accent = QColor("#FFD54F")
+        # a screen with a camera dot
+        screen = QRectF(w * 0.5 - 130, h * 0.5 - 120, 260, 200)
+        p.setPen(QPen(white, 6))
+        p.setBrush(QColor("#16385C"))
+        p.drawRoundedRect(screen, 16, 16)
+        p.setBrush(white)
+        p.drawEllipse(QPointF(screen.center().x(), screen.top() + 16), 6, 6)
+        step = self.frame % 3
+        if step == 0:  # card held up in front of the screen
+            card = QRectF(screen.center().x() - 95, screen.center().y() - 40, 190, 120)
+            p.setPen(QPen(accent, 5))
+            p.setBrush(QColor("#E8EEF5"))
+            p.drawRoundedRect(card, 12, 12)
+            p.setBrush(QColor("#9BB0C5"))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.drawRect(QRectF(card.right() - 62, card.top() + 18, 44, 56))
+            for i in range(3):
+                p.drawRect(QRectF(card.left() + 16, card.top() + 22 + i * 22, 90 - i * 14, 10))
+        elif step == 1:  # a face in an oval
+            oval = QRectF(screen.center().x() - 56, screen.center().y() - 60, 112, 144)
+            p.setPen(QPen(accent, 5))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawEllipse(oval)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(white)
+            p.drawEllipse(QPointF(oval.center().x(), oval.center().y() - 8), 34, 42)
+            p.drawChord(QRectF(oval.center().x() - 52, oval.bottom() - 30, 104, 80), 0, 180 * 16)
+        else:  # a tick
+            p.setPen(QPen(QColor("#00C853"), 16, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            c = screen.center()
+            p.drawPolyline(
+                [QPointF(c.x() - 50, c.y()), QPointF(c.x() - 12, c.y() + 38), QPointF(c.x() + 56, c.y() - 40)]
+            )
+        p.end()
+
+
+class WelcomePage(Page):
+    """Attract loop; touching anywhere (or the big button) starts a session."""
+
+    name = "welcome"
+    sig_start = Signal()
+    """The customer wants to start."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = make_label("", "hero")
+        self.subtitle = make_label("", "subtitle")
+        self.art = AttractArt()
+        self.caption = make_label("", "caption")
+        self.start_button = make_button("", "primary", 110)
+        self.start_button.setMinimumWidth(460)
+        self.start_button.clicked.connect(self.sig_start)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(60, 30, 60, 50)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.art, 3)
+        layout.addWidget(self.caption)
+        layout.addSpacing(24)
+        layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(2500)
+        self._timer.timeout.connect(self._advance)
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Identity check"))
+        self.subtitle.setText(self.tr("Verify yourself with your resident ID card in about one minute"))
+        self.start_button.setText(self.tr("Touch to start"))
+        self._caption()
+
+    def _caption(self) -> None:
+        captions = [
+            self.tr("1. Show the photo side of your ID card"),
+            self.tr("2. Look at the camera"),
+            self.tr("3. Done: your identity is checked"),
+        ]
+        self.caption.setText(captions[self.art.frame % 3])
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.sig_start.emit()
+
+    @Slot()
+    def _advance(self) -> None:
+        self.art.frame += 1
+        self.art.update()
+        self._caption()
