@@ -138,6 +138,14 @@ class KioskSettings:
     result_timeout_s: float = _opt(15.0, "result screens return to Welcome after", lambda v: v >= 3, ">= 3")
     manual_capture_after_s: float = _opt(10.0, "show the manual capture button after", _positive, "> 0")
     staff_pin_hash: str = _opt("", "scrypt hash of the staff PIN (kiosk doctor --hash-pin); empty: staff menu locked")
+    voice_guidance: bool = _opt(True, "speak every step, hint and result (false: mute)")
+    voice_volume: float = _opt(0.8, "voice guidance volume", lambda v: 0 <= v <= 1, "0..1")
+    voice_player: str = _opt(
+        "auto",
+        "how sound is played: auto (what this machine has), paplay, pw-play, aplay, winsound, none",
+        lambda v: v in {"auto", "paplay", "pw-play", "aplay", "winsound", "memory", "none"},
+        "one of auto, paplay, pw-play, aplay, winsound, none",
+    )
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,10 @@ class UiSettings:
     # seconds the verifying screen waits for the worker before giving up (network timeouts
     # inside the FaceID client normally end it much earlier).
     verify_deadline_s: float = 120.0
+    # voice guidance (kiosk.ui.voice): on/off, volume 0..1, player (auto, aplay, paplay, ...)
+    voice_guidance: bool = True
+    voice_volume: float = 0.8
+    voice_player: str = "auto"
 
     def policy(self) -> SessionPolicy:
         """The session policy these settings describe."""
@@ -75,6 +79,9 @@ def from_config(cfg: Any, **overrides: Any) -> UiSettings:
         "staff_pin_hash": k.staff_pin_hash or None,
         "max_attempts": cfg.policy.max_attempts_per_step,
         "endpoint": cfg.service.endpoint,
+        "voice_guidance": k.voice_guidance,
+        "voice_volume": k.voice_volume,
+        "voice_player": k.voice_player,
     }
     values.update({key: v for key, v in overrides.items() if v is not None})
     return UiSettings(**values)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLa
 
 from kiosk.core.session import Session, Step, Transition
 from kiosk.ui import i18n, qt_compat
+from kiosk.ui.access import install as install_accessibility
 from kiosk.ui.pin import PinGuard
 from kiosk.ui.screens import (
     CapturePage,
@@ -79,6 +80,9 @@ class KioskWindow(QWidget):
     service_probe:
         Optional callable run on a pool thread by the staff "test the service" button; returns
         ``(ok, detail, clock_offset_s | None)``.
+    voice_player:
+        The :class:`~kiosk.ui.voice.AudioPlayer` for voice guidance; None: chosen from the
+        ``voice_player`` setting (see :func:`kiosk.ui.voice.choose_player`).
     """
 
     sig_page_shown = Signal(str)
@@ -100,6 +104,7 @@ class KioskWindow(QWidget):
         service_probe: Callable[[], tuple[bool, str, float | None]] | None = None,
         client: Any = None,
         pin_clock: Callable[[], float] = time.monotonic,
+        voice_player: Any = None,
     ) -> None:
         qt_compat.check_binding()
         super().__init__()
@@ -142,6 +147,8 @@ class KioskWindow(QWidget):
 
         self._build()
         self._build_timers()
+        # accessibility hook: voice, keyboard, large text, accessible names (kiosk.ui.access)
+        self.access = install_accessibility(self, voice_player=voice_player)
         self.session.subscribe(self._on_transition)
         camera.worker.sig_frame.connect(self._on_frame)
         camera.analyzer.sig_captured.connect(self._on_captured)
@@ -521,6 +528,7 @@ class KioskWindow(QWidget):
         for page in self.pages:
             page.retranslate()
         self.idle_overlay.retranslate()
+        self.access.retranslate()
 
     # ---- workers -> session --------------------------------------------------------------
     @Slot()

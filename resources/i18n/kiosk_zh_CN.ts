@@ -60,6 +60,17 @@
     </message>
 </context>
 <context>
+    <name>HeaderControls</name>
+    <message>
+        <source>Repeat</source>
+        <translation>重听</translation>
+    </message>
+    <message>
+        <source>Large text</source>
+        <translation>大字体</translation>
+    </message>
+</context>
+<context>
     <name>Hints</name>
     <message>
         <source>Hold still, the picture is blurry</source>
@@ -560,6 +571,21 @@
     <message>
         <source>This usually takes a few seconds.</source>
         <translation>通常只需几秒钟。</translation>
+    </message>
+</context>
+<context>
+    <name>Voice</name>
+    <message>
+        <source>To start, touch the screen or press Enter.</source>
+        <translation>开始请触摸屏幕或按确认键。</translation>
+    </message>
+    <message>
+        <source>To agree and continue, press Enter. To stop, choose No, thanks.</source>
+        <translation>同意并继续请按确认键。如不想继续，请选择“不同意”。</translation>
+    </message>
+    <message>
+        <source>If you need more time, touch the screen or press Enter.</source>
+        <translation>如需更多时间，请触摸屏幕或按确认键。</translation>
     </message>
 </context>
 <context>
