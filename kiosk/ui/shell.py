@@ -305,6 +305,7 @@ class KioskWindow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+        self.access.shutdown()
         self.camera.stop()
         self._pool.waitForDone(int(self.settings.verify_deadline_s * 1000))
         self._wipe_ui()

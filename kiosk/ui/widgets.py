@@ -35,12 +35,15 @@ CARD_ASPECT = 85.6 / 54.0
 
 
 def make_button(text: str, role: str = "primary", min_height: int = 88) -> QPushButton:
-    """A large touch button styled by the theme's ``role`` property (>= 64 px tall)."""
+    """A large touch button styled by the theme's ``role`` property (>= 64 px tall).
+
+    It takes keyboard focus (Tab, and a click); :mod:`kiosk.ui.access.keyboard` draws the ring.
+    """
     button = QPushButton(text)
     button.setProperty("role", role)
     button.setMinimumHeight(max(64, min_height))
     button.setMinimumWidth(160)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
     return button
 

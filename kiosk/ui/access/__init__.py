@@ -29,6 +29,7 @@ class Accessibility(QObject):
     def __init__(self, window: Any, voice_player: AudioPlayer | None = None) -> None:
         super().__init__(window)
         from kiosk.ui.access.header_controls import HeaderControls
+        from kiosk.ui.access.keyboard import KeyboardNavigator
         from kiosk.ui.access.voice_wiring import VoiceWiring
 
         s = window.settings
@@ -43,9 +44,15 @@ class Accessibility(QObject):
         )
         self.voice_wiring = VoiceWiring(window, self.voice)
         self.controls = HeaderControls(window, self)
+        self.keyboard = KeyboardNavigator(window, self.voice.repeat)
 
     def retranslate(self) -> None:
         self.controls.retranslate()
+
+    def shutdown(self) -> None:
+        """Stop speaking and let go of the keyboard (the window is closing)."""
+        self.voice.stop()
+        self.keyboard.uninstall()
 
 
 def install(window: Any, *, voice_player: AudioPlayer | None = None) -> Accessibility:
