@@ -10,7 +10,7 @@ import re
 import time
 from collections import deque
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui import palette
 from kiosk.ui.workers import FramePacket
 
 # overlay colours: neutral (nothing found yet), working (problems), good (about to capture).
@@ -155,7 +156,7 @@ class PreviewWidget(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), COLOR_PAGE)
+        p.fillRect(self.rect(), QColor(palette.current().page))  # letterbox bars: the page colour
         mirror = self._stage == "face"
         target = self._image_rect()
         p.fillRect(target, QColor("#000000"))
@@ -233,14 +234,16 @@ class ResultBadge(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        colors = {"pass": "#00A651", "fail": "#D32F2F", "info": "#F9A825"}
+        pal = palette.current()
+        kind = {"pass": "ok", "fail": "fail"}.get(self.kind, "info")
+        fill, mark = QColor(getattr(pal, f"badge_{kind}")), QColor(getattr(pal, f"mark_{kind}"))
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(6, 6, -6, -6)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(colors.get(self.kind, "#F9A825")))
+        p.setPen(QPen(QColor(pal.badge_outline), 4))  # the outline sets the badge off any page
+        p.setBrush(fill)
         p.drawEllipse(r)
-        p.setPen(QPen(QColor("#FFFFFF"), 18, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+        p.setPen(QPen(mark, 18, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
         c = r.center()
         s = r.width() / 2
         if self.kind == "pass":
@@ -259,37 +262,90 @@ class ResultBadge(QWidget):
             p.drawLine(QPointF(c.x() + d, c.y() - d), QPointF(c.x() - d, c.y() + d))
         else:
             p.drawLine(QPointF(c.x(), c.y() - s * 0.5), QPointF(c.x(), c.y() + s * 0.12))
-            p.setBrush(QColor("#FFFFFF"))
+            p.setBrush(mark)
             p.setPen(Qt.PenStyle.NoPen)
             p.drawEllipse(QPointF(c.x(), c.y() + s * 0.45), 11, 11)
         p.end()
 
 
+class _Dots(QWidget):
+    """The painted dots of :class:`StepDots` (current and earlier steps filled)."""
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.count = count
+        self.current = 0
+        self.setFixedSize(count * 60, 28)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        pal = palette.current()
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        for i in range(self.count):
+            rect = QRectF(i * 60 + 8, 4, 44, 20)
+            if i <= self.current:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QColor(pal.dot_active))
+            else:  # the steps still to come: an outline (shape, not only colour, tells them apart)
+                p.setPen(QPen(QColor(pal.dot_inactive), 4))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                rect = rect.adjusted(2, 2, -2, -2)
+            p.drawRoundedRect(rect, 10, 10)
+        p.end()
+
+
 class StepDots(QWidget):
-    """Progress through the customer steps (1 card, 2 face, 3 result)."""
+    """The labelled step indicator: "Step 1 of 3: ID card" beside dots for the three steps.
+
+    The label is translated here (on ``LanguageChange``) and is also the widget's accessible
+    name, so a screen reader says it. Steps: 1 ID card, 2 face photo, 3 result.
+    """
 
     def __init__(self, count: int = 3, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.count = count
         self.current = 0
-        self.setFixedHeight(28)
-        self.setMinimumWidth(count * 60)
+        self.setObjectName("stepIndicator")
+        self.label = make_label("", "stepLabel", wrap=False)
+        self.dots = _Dots(count)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(24)
+        row.addStretch(1)
+        row.addWidget(self.label)
+        row.addWidget(self.dots, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addStretch(1)
+        self.retranslate()
 
     def set_current(self, index: int) -> None:
         self.current = index
-        self.update()
+        self.dots.current = index
+        self.retranslate()
+        self.dots.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        total = self.count * 60
-        x0 = (self.width() - total) / 2
-        for i in range(self.count):
-            rect = QRectF(x0 + i * 60 + 8, 4, 44, 20)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor("#FFFFFF") if i <= self.current else QColor("#4A6580"))
-            p.drawRoundedRect(rect, 10, 10)
-        p.end()
+    def step_names(self) -> list[str]:
+        return [self.tr("ID card"), self.tr("Face photo"), self.tr("Result")]
+
+    def text(self) -> str:
+        names = self.step_names()
+        name = names[self.current] if 0 <= self.current < len(names) else ""
+        return (
+            self.tr("Step %1 of %2: %3")
+            .replace("%1", str(self.current + 1))
+            .replace("%2", str(self.count))
+            .replace("%3", name)
+        )
+
+    def retranslate(self) -> None:
+        text = self.text()
+        self.label.setText(text)
+        self.setAccessibleName(text)
+        self.dots.setAccessibleName(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
 
 class PinPad(QWidget):

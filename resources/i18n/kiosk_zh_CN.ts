@@ -555,6 +555,25 @@
     </message>
 </context>
 <context>
+    <name>StepDots</name>
+    <message>
+        <source>ID card</source>
+        <translation>身份证</translation>
+    </message>
+    <message>
+        <source>Face photo</source>
+        <translation>人脸拍照</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2: %3</source>
+        <translation>第 %1 步，共 %2 步：%3</translation>
+    </message>
+</context>
+<context>
     <name>VerifyingPage</name>
     <message>
         <source>Checking, please wait…</source>

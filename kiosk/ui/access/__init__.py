@@ -30,6 +30,7 @@ class Accessibility(QObject):
         super().__init__(window)
         from kiosk.ui.access.header_controls import HeaderControls
         from kiosk.ui.access.keyboard import KeyboardNavigator
+        from kiosk.ui.access.large_text import LargeTextMode
         from kiosk.ui.access.voice_wiring import VoiceWiring
 
         s = window.settings
@@ -45,6 +46,7 @@ class Accessibility(QObject):
         self.voice_wiring = VoiceWiring(window, self.voice)
         self.controls = HeaderControls(window, self)
         self.keyboard = KeyboardNavigator(window, self.voice.repeat)
+        self.large_text = LargeTextMode(window, self.controls.large_text_button)
 
     def retranslate(self) -> None:
         self.controls.retranslate()
@@ -53,6 +55,7 @@ class Accessibility(QObject):
         """Stop speaking and let go of the keyboard (the window is closing)."""
         self.voice.stop()
         self.keyboard.uninstall()
+        self.large_text.set_enabled(False)
 
 
 def install(window: Any, *, voice_player: AudioPlayer | None = None) -> Accessibility:

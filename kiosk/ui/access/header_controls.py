@@ -27,6 +27,8 @@ class HeaderControls(QObject):
         self.large_text_button = make_button("", "lang", 72)
         self.large_text_button.setObjectName("largeTextButton")
         self.large_text_button.setCheckable(True)
+        for b in (self.repeat_button, self.large_text_button):
+            b.setMinimumWidth(120)  # the header is crowded on a narrow portrait screen
         layout = window.header.layout()
         at = layout.indexOf(window.lang_button)
         layout.insertWidget(max(0, at), self.large_text_button)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui import palette
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_label
 
@@ -45,9 +46,10 @@ class Spinner(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = QRectF(self.rect()).adjusted(12, 12, -12, -12)
-        p.setPen(QPen(QColor("#2B4C6F"), 14))
+        pal = palette.current()
+        p.setPen(QPen(QColor(pal.spinner_track), 14))
         p.drawEllipse(r)
-        p.setPen(QPen(QColor("#FFFFFF"), 14, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.setPen(QPen(QColor(pal.spinner_arc), 14, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.drawArc(r, -self._angle * 16, 100 * 16)
         p.end()
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui import palette
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_button, make_label
 
@@ -28,12 +29,13 @@ class AttractArt(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
-        white = QColor("#FFFFFF")
-        accent = QColor("#FFD54F")
+        pal = palette.current()
+        white = QColor(pal.text)
+        accent = QColor(pal.accent)
         # a screen with a camera dot
         screen = QRectF(w * 0.5 - 130, h * 0.5 - 120, 260, 200)
         p.setPen(QPen(white, 6))
-        p.setBrush(QColor("#16385C"))
+        p.setBrush(QColor(pal.art_screen))
         p.drawRoundedRect(screen, 16, 16)
         p.setBrush(white)
         p.drawEllipse(QPointF(screen.center().x(), screen.top() + 16), 6, 6)
@@ -41,9 +43,9 @@ class AttractArt(QWidget):
         if step == 0:  # card held up in front of the screen
             card = QRectF(screen.center().x() - 95, screen.center().y() - 40, 190, 120)
             p.setPen(QPen(accent, 5))
-            p.setBrush(QColor("#E8EEF5"))
+            p.setBrush(QColor(pal.art_card))
             p.drawRoundedRect(card, 12, 12)
-            p.setBrush(QColor("#9BB0C5"))
+            p.setBrush(QColor(pal.art_card_detail))
             p.setPen(Qt.PenStyle.NoPen)
             p.drawRect(QRectF(card.right() - 62, card.top() + 18, 44, 56))
             for i in range(3):
@@ -58,7 +60,7 @@ class AttractArt(QWidget):
             p.drawEllipse(QPointF(oval.center().x(), oval.center().y() - 8), 34, 42)
             p.drawChord(QRectF(oval.center().x() - 52, oval.bottom() - 30, 104, 80), 0, 180 * 16)
         else:  # a tick
-            p.setPen(QPen(QColor("#00C853"), 16, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+            p.setPen(QPen(QColor(pal.art_tick), 16, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             c = screen.center()
             p.drawPolyline(
                 [QPointF(c.x() - 50, c.y()), QPointF(c.x() - 12, c.y() + 38), QPointF(c.x() + 56, c.y() - 40)]
