@@ -2,6 +2,117 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AccessibleNames</name>
+    <message>
+        <source>Starts the identity check.</source>
+        <translation>开始身份核验。</translation>
+    </message>
+    <message>
+        <source>Agrees to the privacy notice and goes on to the photos.</source>
+        <translation>同意隐私说明并开始拍照。</translation>
+    </message>
+    <message>
+        <source>Stops here. Nothing is kept.</source>
+        <translation>在此停止，不保留任何信息。</translation>
+    </message>
+    <message>
+        <source>Takes the photo of your ID card now.</source>
+        <translation>立即拍摄您的身份证。</translation>
+    </message>
+    <message>
+        <source>Takes the photo of your face now.</source>
+        <translation>立即拍摄您的人脸照片。</translation>
+    </message>
+    <message>
+        <source>Ends the session and erases your data.</source>
+        <translation>结束本次操作并清除您的信息。</translation>
+    </message>
+    <message>
+        <source>Keeps your session open.</source>
+        <translation>继续本次操作。</translation>
+    </message>
+    <message>
+        <source>Switches the language to %1.</source>
+        <translation>将语言切换为%1。</translation>
+    </message>
+    <message>
+        <source>Calls a member of staff to help you.</source>
+        <translation>呼叫工作人员为您提供帮助。</translation>
+    </message>
+    <message>
+        <source>Says the instructions again.</source>
+        <translation>再播放一遍语音提示。</translation>
+    </message>
+    <message>
+        <source>Larger text and stronger contrast for this session.</source>
+        <translation>本次操作使用更大的字体和更高的对比度。</translation>
+    </message>
+    <message>
+        <source>Leaves the staff PIN page.</source>
+        <translation>离开工作人员密码页面。</translation>
+    </message>
+    <message>
+        <source>Chooses the camera.</source>
+        <translation>选择摄像头。</translation>
+    </message>
+    <message>
+        <source>Sends a test request to the verification service.</source>
+        <translation>向核验服务发送测试请求。</translation>
+    </message>
+    <message>
+        <source>Returns to the customer screens.</source>
+        <translation>返回客户界面。</translation>
+    </message>
+    <message>
+        <source>Closes the kiosk program.</source>
+        <translation>关闭本机程序。</translation>
+    </message>
+    <message>
+        <source>The latest outcome codes, newest first.</source>
+        <translation>最近的结果代码，最新的在前。</translation>
+    </message>
+    <message>
+        <source>Deletes the last digit.</source>
+        <translation>删除最后一位数字。</translation>
+    </message>
+    <message>
+        <source>Submits the PIN.</source>
+        <translation>提交密码。</translation>
+    </message>
+    <message>
+        <source>Enters the digit %1.</source>
+        <translation>输入数字 %1。</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Recent outcomes</source>
+        <translation>最近结果</translation>
+    </message>
+    <message>
+        <source>Instruction</source>
+        <translation>操作提示</translation>
+    </message>
+    <message>
+        <source>Result symbol</source>
+        <translation>结果图标</translation>
+    </message>
+    <message>
+        <source>Your name and ID number, partly hidden</source>
+        <translation>您的姓名和身份证号码（部分隐藏）</translation>
+    </message>
+</context>
+<context>
     <name>CapturePage</name>
     <message>
         <source>Hold the photo side of your ID card inside the frame</source>

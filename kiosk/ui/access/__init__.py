@@ -31,6 +31,7 @@ class Accessibility(QObject):
         from kiosk.ui.access.header_controls import HeaderControls
         from kiosk.ui.access.keyboard import KeyboardNavigator
         from kiosk.ui.access.large_text import LargeTextMode
+        from kiosk.ui.access.names import AccessibleNames
         from kiosk.ui.access.voice_wiring import VoiceWiring
 
         s = window.settings
@@ -47,9 +48,11 @@ class Accessibility(QObject):
         self.controls = HeaderControls(window, self)
         self.keyboard = KeyboardNavigator(window, self.voice.repeat)
         self.large_text = LargeTextMode(window, self.controls.large_text_button)
+        self.names = AccessibleNames(window, self)
 
     def retranslate(self) -> None:
         self.controls.retranslate()
+        self.names.apply()
 
     def shutdown(self) -> None:
         """Stop speaking and let go of the keyboard (the window is closing)."""
