@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.core.session import Step
 from kiosk.ui import i18n, voice_build
-from kiosk.ui.voice import MemoryPlayer, NullPlayer, VoiceGuide, VoiceLibrary, choose_player, read_wav
+from kiosk.ui.voice import (
+    Clip,
+    CommandPlayer,
+    MemoryPlayer,
+    NullPlayer,
+    VoiceGuide,
+    VoiceLibrary,
+    choose_player,
+    read_wav,
+)
 from kiosk.ui.voice_prompts import page_prompt
 from tests.ui._fakes import verdict
 
@@ -161,3 +173,37 @@ def test_idle_warning_is_spoken_and_stops_when_answered(make_kiosk, qtbot) -> No
     stops = player.stops
     qtbot.mouseClick(w.idle_overlay.button, Qt.MouseButton.LeftButton)
     assert player.stops > stops
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a /bin/sh stand-in for aplay")
+def test_command_player_never_blocks_and_stops_the_process(qapp, qtbot, tmp_path) -> None:
+    """A real subprocess as the player: it receives a playable WAV, and stop() ends it."""
+    copy = tmp_path / "heard.wav"
+    program = tmp_path / "fake-play"
+    program.write_text(f'#!/bin/sh\ncp "$1" "{copy}"\nexec sleep 30\n')
+    program.chmod(0o755)
+    player = CommandPlayer(str(program))
+    library = VoiceLibrary()
+    samples = library.samples("hint.blurry", "en")
+    clip = Clip(("hint.blurry",), "en", samples, library.rate)
+    started = time.monotonic()
+    player.play(clip)
+    assert time.monotonic() - started < 0.5, "play() returned at once"
+    qtbot.waitUntil(lambda: copy.exists() and copy.stat().st_size > 1000, timeout=TIMEOUT)
+    assert player.busy()
+    rate, heard = read_wav(copy.read_bytes())
+    assert rate == library.rate and np.array_equal(heard, samples)
+    player.stop()
+    qtbot.waitUntil(lambda: not player.busy(), timeout=TIMEOUT)
+
+
+def test_a_page_without_prompt_stops_the_voice(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty")
+    w = k.window
+    player = MemoryPlayer()  # real clock: the welcome prompt "plays" for its length
+    w.access.voice.player = player
+    w.access.voice.say(["step.welcome"])
+    qtbot.waitUntil(lambda: len(player.played) == 1 and player.busy(), timeout=TIMEOUT)
+    w.open_staff()  # the staff PIN page has no prompt
+    qtbot.waitUntil(lambda: not player.busy(), timeout=TIMEOUT)
+    assert len(player.played) == 1 and player.stops >= 1
