@@ -156,3 +156,25 @@ def test_f1_repeats_the_prompt(make_kiosk, qtbot) -> None:
     press(qtbot, w, Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: len(player.played) == 2, timeout=TIMEOUT)
     assert player.played[1].keys == ("step.welcome",)
+
+
+def test_enter_answers_the_idle_warning_and_page_keys_scroll_the_notice(make_kiosk, qtbot) -> None:
+    k = make_kiosk(mode="empty", settings={"idle_timeout_s": 0.3, "idle_warning_s": 5})
+    w = k.window
+    press(qtbot, w, Qt.Key.Key_Return)  # Welcome: start
+    assert w.session.step is Step.CONSENT
+    qtbot.waitUntil(w.idle_overlay.isVisible, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: focused() is w.idle_overlay.button, timeout=TIMEOUT)
+    assert w.access.keyboard.chain() == [w.idle_overlay.button], "only the overlay's button is reachable"
+    press(qtbot, w, Qt.Key.Key_Return)
+    assert not w.idle_overlay.isVisible() and w.session.step is Step.CONSENT
+    assert w.idle_timer.isActive(), "the session goes on"
+    from PySide6.QtWidgets import QScrollArea
+
+    w.access.large_text.set_enabled(True)  # large text: the notice is longer than its view
+    qtbot.waitUntil(lambda: w.consent.findChild(QScrollArea).verticalScrollBar().maximum() > 0, timeout=TIMEOUT)
+    bar = w.consent.findChild(QScrollArea).verticalScrollBar()
+    press(qtbot, w, Qt.Key.Key_PageDown)
+    assert bar.value() > 0
+    press(qtbot, w, Qt.Key.Key_PageUp)
+    assert bar.value() == 0

@@ -5,7 +5,8 @@
   language, call staff). On the "still there?" overlay only its button can be reached.
 * Enter / Return / keypad Enter / Space press the focused control; with nothing focused they
   press the page's first action (Welcome: start; Consent: agree; Result: done).
-* F1 or the keypad's ``*`` repeats the spoken prompt.
+* F1 or the keypad's ``*`` repeats the spoken prompt; Page Up / Page Down scroll a long text
+  (the privacy notice).
 * PIN page (a USB numeric keypad works, NumLock on or off): digits, Backspace / Delete / keypad
   ``.`` erase, Enter submits (or cancels when Cancel is focused), Escape cancels.
 * :class:`FocusRing`: a 5 px ring in the palette's ``focus_ring`` colour, 6 px outside the
@@ -23,7 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QScrollArea, QWidget
 
 from kiosk.ui import palette
 
@@ -193,7 +194,17 @@ class KeyboardNavigator(QObject):
         if key in (Qt.Key.Key_F1, Qt.Key.Key_Asterisk) and w.current_page().customer:
             self._repeat()
             return True
+        if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            return self._scroll(+1 if key == Qt.Key.Key_PageDown else -1)
         return False
+
+    def _scroll(self, direction: int) -> bool:
+        areas = [a for a in self.window.current_page().findChildren(QScrollArea) if a.isVisibleTo(self.window)]
+        if not areas:
+            return False
+        bar = areas[0].verticalScrollBar()
+        bar.setValue(bar.value() + direction * bar.pageStep())
+        return True
 
     def _press(self, focus: QWidget | None) -> bool:
         chain = self.chain()
