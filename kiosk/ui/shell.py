@@ -338,6 +338,8 @@ class KioskWindow(QWidget):
     # ---- session -> UI -------------------------------------------------------------------
     def _on_transition(self, session: Session, t: Transition) -> None:
         log.info("step %s -> %s (%s)", t.old.value, t.new.value, t.event.value)
+        if self._closed:  # a late camera/verifier signal after shutdown: no pages, no language switch
+            return
         self._audit_transition(t)
         self._stop_customer_timers()
         if self._staff_open:  # staff pages stay up; leaving them shows the session's page
