@@ -14,7 +14,9 @@ downscaled copy), not a different-photo pair. ``person_011`` is identified by ey
 (unverified): it is included, and a second row leaves it out. The 150 x 150 pre-aligned chips
 (``dlib_john_*``, ``faceapi_*``) are included as they are: the emulator up-scales small images
 before detection; when it still finds no face the service's answer is an error code
-(``LifePhotoDetectNoFaces`` / ``IdPhotoPoorQuality``), counted as *not passed*.
+(``LifePhotoDetectNoFaces`` / ``IdPhotoPoorQuality``), counted as *not passed*. Two files
+(``inspireface_rd_d1/d2.jpeg``) are WebP, which ImageRecognitionV2 refuses (jpg/png only): they
+are sent re-encoded as PNG (lossless) so that the matcher, not the format, is evaluated.
 
 **How.** Every photo gets a generated fictional identity in an in-memory registry (portrait = the
 photo, unchanged). An :class:`~kiosk.emulator.server.EmulatorServer` serves it on loopback and the
@@ -118,6 +120,18 @@ def _card_upload(person: Any, photo: np.ndarray, matcher: Any) -> str:
     return base64.b64encode(buf.tobytes()).decode("ascii")
 
 
+def _probe_b64(path: Path) -> str:
+    """The photo as ``ImageBase64``: its own bytes when JPEG/PNG (the formats ImageRecognitionV2
+    takes), else re-encoded as PNG, losslessly (two set files are WebP named .jpeg; the kiosk
+    always uploads JPEG, so the format is not what is evaluated here)."""
+    data = path.read_bytes()
+    if not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
+        ok, buf = cv2.imencode(".png", cv2.imread(str(path), cv2.IMREAD_COLOR))
+        assert ok, path
+        data = buf.tobytes()
+    return base64.b64encode(data).decode("ascii")
+
+
 def _call(fn: Any, req: Any) -> tuple[str, float | None]:
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
@@ -149,7 +163,7 @@ def evaluate(real: Path, kind: str, *, card: bool, seed: int, progress: bool = T
         client = faceid_client.FaceidClient(
             credential.Credential(DEMO_SECRET_ID, DEMO_SECRET_KEY), "", ClientProfile(httpProfile=http)
         )
-        raw = {name: base64.b64encode((real / name).read_bytes()).decode("ascii") for name in files}
+        raw = {name: _probe_b64(real / name) for name in files}
         pairs = list(itertools.permutations(files, 2))
         for i, (a, b) in enumerate(pairs):
             req = models.ImageRecognitionV2Request()

@@ -5,8 +5,10 @@ public domain, see docs/matcher-calibration.md), a 29-layer ResNet that maps a 1
 face chip to a 128-d descriptor; two faces of one person lie closer than 0.6 (Euclidean) in dlib's
 published operating point (99.38 % on LFW). It comes from the optional ``face`` extra: the
 ``dlib-bin`` wheel (dlib's Python binding, prebuilt) and ``face_recognition_models`` (the weights,
-public domain / CC0). Nothing is downloaded at run time; without the extra the emulator falls back
-to :mod:`kiosk.emulator.matcher_classic` (see :func:`kiosk.emulator.matcher.default_matcher`).
+public domain / CC0); an installer may instead place the 22 MB weights file alone in
+``resources/models/`` (checked by SHA-256 either way). Nothing is downloaded at run time; without
+the extra the emulator falls back to :mod:`kiosk.emulator.matcher_classic` (see
+:func:`kiosk.emulator.matcher.default_matcher`).
 
 Pipeline:
 
@@ -43,6 +45,7 @@ import numpy as np
 
 from kiosk.core.vision.detector import Face
 from kiosk.emulator.facefind import FaceFinder
+from kiosk.resources import resource
 
 __all__ = [
     "CHIP_LANDMARKS",
@@ -80,7 +83,11 @@ class ModelUnavailableError(RuntimeError):
 
 
 def model_path() -> Path:
-    """The installed weights file; :class:`ModelUnavailableError` without the ``face`` extra."""
+    """The weights file: ``resources/models/`` when an installer put it there, else the one of
+    the ``face_recognition_models`` package; :class:`ModelUnavailableError` when neither exists."""
+    bundled = resource("models", MODEL_FILE)
+    if bundled.is_file():
+        return bundled
     try:
         import face_recognition_models  # optional extra
     except ImportError as exc:

@@ -209,3 +209,11 @@ def test_without_the_extra_the_emulator_falls_back_to_classic() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True).stdout
     assert out.startswith("classic: ") and "(fallback: dlib is not installed" in out
     assert "resnet: dlib is not installed" in out
+
+
+def test_bench_reports_the_matcher_cost() -> None:
+    from kiosk.emulator.benchmark import measure_matcher
+
+    data = measure_matcher(rounds=2)
+    assert data["matcher"].startswith("resnet: ")
+    assert data["template_median_ms"] > 0 and data["compare_ms"] >= 0 and data["load_s"] >= 0
