@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
+import shutil
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -26,6 +29,7 @@ from kiosk.emulator.matcher_resnet import (
     CHIP_LANDMARKS,
     CHIP_SIZE,
     DISTANCE_AT_70,
+    MODEL_FILE,
     ModelUnavailableError,
     ResNetMatcher,
     ResNetTemplate,
@@ -217,3 +221,20 @@ def test_bench_reports_the_matcher_cost() -> None:
     data = measure_matcher(rounds=2)
     assert data["matcher"].startswith("resnet: ")
     assert data["template_median_ms"] > 0 and data["compare_ms"] >= 0 and data["load_s"] >= 0
+
+
+def test_a_damaged_model_file_falls_back_with_the_reason(tmp_path: Path) -> None:
+    """A weights file that fails its SHA-256 is never loaded; the emulator says why it fell back."""
+    resources = tmp_path / "resources"
+    shutil.copytree(resource("models"), resources / "models")
+    (resources / "models" / MODEL_FILE).write_bytes(b"not the dlib model" * 1000)
+    code = (
+        "from kiosk.emulator.matcher import default_matcher, describe\n"
+        "assert default_matcher().name == 'classic'\n"
+        "print(describe())\n"
+    )
+    env = {**os.environ, "KIOSK_RESOURCES": str(resources)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True, env=env
+    ).stdout
+    assert out.startswith("classic: ") and "face model checksum mismatch" in out
