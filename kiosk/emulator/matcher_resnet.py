@@ -22,8 +22,9 @@ Pipeline:
    Sim), with ``Sim`` 70 at :data:`DISTANCE_AT_70` (calibration and data:
    docs/matcher-calibration.md, ``tools/eval_matcher.py``).
 
-Cost: loading the weights (22 MB, SHA-256 checked) takes ~0.3 s once per process (cached); one
-descriptor takes ~60-100 ms on one core of the development machine, plus detection.
+Cost (``kiosk bench --only matcher``): loading the weights (22 MB, SHA-256 checked) takes about a
+second once per process (cached) and adds ~95 MB of resident memory; one template (detection,
+landmarks, alignment, descriptor) costs ~135 ms of CPU on the development machine.
 
 Threading: :class:`ResNetMatcher` is thread-safe. The network object keeps per-call state, so the
 descriptor computation is serialised by one lock per loaded model; detection uses one YuNet per
