@@ -3,7 +3,8 @@
 Reports, as medians (and p95) on this machine:
 
 * frame assessment on 1280x720 card and face frames, and JPEG encoding sizes (vision);
-* FaceID client overhead per call with no network: base64, JSON, signing (client).
+* FaceID client overhead per call with no network: base64, JSON, signing (client);
+* the emulator's face matcher: model load, memory, time per template and comparison (matcher).
 
 Targets are printed next to the figures; the command reports, it does not fail on a miss
 (exit 0), so it can run on slow machines during diagnosis.
@@ -32,7 +33,7 @@ TARGETS: tuple[tuple[tuple[str, ...], float, str], ...] = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
-    parser.add_argument("--only", choices=["vision", "client"], help="run one part only")
+    parser.add_argument("--only", choices=["vision", "client", "matcher"], help="run one part only")
 
 
 def collect(only: str | None = None) -> dict[str, Any]:
@@ -49,6 +50,10 @@ def collect(only: str | None = None) -> dict[str, Any]:
         from kiosk.core.faceid.benchmark import measure_overhead
 
         out["client"] = measure_overhead()
+    if only in (None, "matcher"):
+        from kiosk.emulator.benchmark import measure_matcher
+
+        out["matcher"] = measure_matcher()
     out["targets"] = [
         {"figure": ".".join(path), "label": label, "max": limit, "value": value,
          "met": None if value is None else value <= limit}
@@ -77,7 +82,7 @@ def _print_human(data: dict[str, Any]) -> None:
             continue
         verdict = "ok " if row["met"] else "MISS"
         print(f"  {verdict} {row['label']:<52} {row['value']:8.2f}   (target <= {row['max']:g})")
-    for part in ("vision", "client"):
+    for part in ("vision", "client", "matcher"):
         if part in data:
             print(f"[{part}] " + json.dumps(data[part], ensure_ascii=False))
 

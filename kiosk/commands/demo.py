@@ -39,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.autopilot:
         ensure_display()
+    from kiosk.emulator.matcher import describe
     from kiosk.ui.demo import SCENARIOS, Autopilot, DemoWorld, IdleCamera, ScenarioRotator
     from kiosk.ui.launch import run_kiosk
     from kiosk.ui.pin import DEMO_PIN, DEMO_PIN_HASH
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         # paint, so start-up to the welcome screen does not wait for them
         world = DemoWorld(realtime=not args.fast, language=args.language)
         worlds.append(world)
+        print(f"kiosk demo: face matcher {describe(world.server.service.matcher)}", flush=True)
         first = SCENARIOS[names[0]]
         world.use(first)
         window.settings = window.settings.replace(endpoint=world.url)

@@ -44,13 +44,53 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where to write the public key and TLS files (default: a temporary directory)",
     )
+    parser.add_argument(
+        "--matcher",
+        choices=("auto", "resnet", "classic"),
+        default="auto",
+        help="face matcher: resnet (needs the 'face' extra), classic (same-photograph), auto (default)",
+    )
+    parser.add_argument(
+        "--enroll",
+        metavar="PHOTOS",
+        help="staff rehearsal: build a registry in --registry DIR from a folder of portrait photos "
+        "(fictional identities, one specimen card each), then exit",
+    )
     parser.add_argument("--log-calls", action="store_true", help="print one JSON line per call on stderr")
+
+
+def _enroll(args: argparse.Namespace) -> int:
+    """``--enroll PHOTOS --registry DIR``: write the rehearsal registry; 0 done, 2 on errors."""
+    from kiosk.core import idnumber
+    from kiosk.emulator.enroll import EnrollError, enroll
+    from kiosk.emulator.matcher import ModelUnavailableError, describe, make_matcher
+
+    if not args.registry:
+        print("kiosk emulator: --enroll needs --registry DIR (where to write the registry)", file=sys.stderr)
+        return 2
+    try:
+        matcher = make_matcher(args.matcher)
+        result = enroll(args.enroll, args.registry, seed=args.seed, matcher=matcher)
+    except (EnrollError, ModelUnavailableError) as exc:
+        print(f"kiosk emulator: {exc}", file=sys.stderr)
+        return 2
+    print(f"face matcher: {describe(matcher)}")
+    for photo, person, card in result.people:
+        print(f"  {photo}: {idnumber.mask_name(person.name)} {idnumber.mask(person.id_number)} -> card {card}")
+    for photo, reason in result.skipped:
+        print(f"  skipped {photo}: {reason}")
+    print(f"registry written to {result.registry_dir} ({len(result.people)} people, fictional identities)")
+    print(f"print the cards in {result.registry_dir / 'cards'} and start: kiosk emulator --registry {args.registry}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM; 0 after a clean stop, 2 on configuration errors."""
+    if args.enroll:
+        return _enroll(args)
     from kiosk.emulator.faults import FaultPlan, FaultSpecError
     from kiosk.emulator.keys import RsaKeyPair
+    from kiosk.emulator.matcher import ModelUnavailableError, describe, make_matcher
     from kiosk.emulator.registry import Registry, RegistryError
     from kiosk.emulator.server import EmulatorServer
 
@@ -63,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except (OSError, ValueError) as exc:
         print(f"kiosk emulator: cannot load --rsa-key: {exc}", file=sys.stderr)
+        return 2
+    try:
+        matcher = make_matcher(args.matcher)
+    except ModelUnavailableError as exc:
+        print(f"kiosk emulator: --matcher {args.matcher}: {exc}", file=sys.stderr)
         return 2
     if args.log_calls:
         handler = logging.StreamHandler(sys.stderr)
@@ -82,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         token=args.token,
         rsa_key=rsa_key,
         state_dir=args.state_dir,
+        matcher=matcher,
     )
     stop = threading.Event()
 
@@ -98,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"FaceID emulator listening on {server.url}", flush=True)
         print(f"  people: {len(registry)} ({registry.source})", flush=True)
         print(f"  secret id: {server.secret_id}", flush=True)
+        print(f"  face matcher: {describe(matcher)}", flush=True)
         print(f"  public key: {server.public_key_file}", flush=True)
         if server.ca_file is not None:
             print(f"  CA file: {server.ca_file}", flush=True)

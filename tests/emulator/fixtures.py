@@ -24,7 +24,7 @@ from tencentcloud.faceid.v20180301 import faceid_client, models
 
 from kiosk.core.faceid import signing
 from kiosk.core.specimen import Person
-from kiosk.emulator.matcher import FaceMatcher
+from kiosk.emulator.matcher import ClassicMatcher, FaceMatcher, default_matcher, make_matcher
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
 from tests.emulator.helpers import FACES, composite, jpeg_bytes
@@ -37,9 +37,16 @@ def demo_registry() -> Registry:
     return Registry.builtin()
 
 
-@functools.cache
 def shared_matcher() -> FaceMatcher:
-    return FaceMatcher()
+    """The emulator's default matcher (ResNet with the ``face`` extra), loaded once per process."""
+    return default_matcher()
+
+
+def classic_matcher() -> ClassicMatcher:
+    """The classic same-photograph matcher (the fallback without the ``face`` extra)."""
+    m = make_matcher("classic")
+    assert isinstance(m, ClassicMatcher)
+    return m
 
 
 @functools.cache

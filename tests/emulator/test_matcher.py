@@ -1,4 +1,6 @@
-"""The demo-grade matcher on the shared photographs: same photo re-shot >= 70, others < 70.
+"""The classic (fallback) matcher on the shared photographs: same photo re-shot >= 70, others < 70.
+
+The ResNet matcher has its own tests (test_matcher_resnet.py); these keep the fallback honest.
 
 The figures (minimum same-person Sim, maximum different-person Sim) are printed with ``-s``.
 """
@@ -13,8 +15,12 @@ import numpy as np
 import pytest
 
 from kiosk.core.specimen import PORTRAIT_BOX, Person, id_photo, locate_specimen, rectify_card, render_specimen
-from kiosk.emulator.matcher import PASS_SIM, FaceMatcher, FaceTemplate, align_face, similarity_from_score
-from tests.emulator.fixtures import face_photo, shared_matcher
+from kiosk.emulator.matcher import PASS_SIM
+from kiosk.emulator.matcher_classic import ClassicMatcher as FaceMatcher
+from kiosk.emulator.matcher_classic import ClassicTemplate as FaceTemplate
+from kiosk.emulator.matcher_classic import align_face, similarity_from_score
+from tests.emulator.fixtures import classic_matcher as shared_matcher
+from tests.emulator.fixtures import face_photo
 from tests.emulator.helpers import NEGATIVES, composite, face_crop, jpeg
 
 PHOTOS = [

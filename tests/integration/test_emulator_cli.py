@@ -124,6 +124,23 @@ def test_tls_prints_ca_file() -> None:
     assert not Path(ca).exists()
 
 
+@pytest.mark.parametrize("kind", ["auto", "classic"])
+def test_banner_names_the_face_matcher(kind: str) -> None:
+    proc, lines = start("--matcher", kind)
+    try:
+        line = next(line for line in lines if line.startswith("  face matcher: "))
+        assert line.startswith("  face matcher: " + ("classic: " if kind == "classic" else "resnet: ")), line
+        person = demo_registry().people[1]
+        req = face_request(person, jpeg_bytes(face_photo("grace_hopper.jpg").copy(), 85))
+        assert client_for(url_of(lines)).ImageRecognitionV2(req).Result == "Success"
+        proc.send_signal(signal.SIGTERM)
+        finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
