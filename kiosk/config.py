@@ -19,7 +19,9 @@ Loaded once at start on the GUI thread; the resulting objects are frozen and sha
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import math
 import os
 import sys
 import tomllib
@@ -60,8 +62,12 @@ def _non_negative(v: float) -> bool:
 
 
 def _url(v: str) -> bool:
-    parts = urlsplit(v)
-    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    try:
+        parts = urlsplit(v)
+        _ = parts.port  # raises ValueError on a port out of range or not a number
+        return parts.scheme in {"http", "https"} and bool(parts.hostname) and v.isprintable() and " " not in v
+    except ValueError:  # "https://[::1", "https://h:99999"
+        return False
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,10 @@ class ServiceSettings:
     daily_call_budget: int = _opt(0, "max billed-capable calls per day; 0: unlimited", _non_negative, ">= 0")
     encrypt_pii: bool = _opt(False, "encrypt IdCard and Name in ImageRecognitionV2 (AES-256-CBC + RSA)")
     public_key_file: str = _opt("", "RSA public key (PEM) for encryption; empty: Tencent's published key")
+    max_answer_bytes: int = _opt(
+        8_000_000, "refuse answers larger than this (a card portrait answer is < 1 MB)",
+        lambda v: 65_536 <= v <= 64_000_000, "65536..64000000",
+    )
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,9 @@ class KioskSettings:
     result_timeout_s: float = _opt(15.0, "result screens return to Welcome after", lambda v: v >= 3, ">= 3")
     manual_capture_after_s: float = _opt(10.0, "show the manual capture button after", _positive, "> 0")
     staff_pin_hash: str = _opt("", "scrypt hash of the staff PIN (kiosk doctor --hash-pin); empty: staff menu locked")
+    max_image_megapixels: float = _opt(
+        40.0, "refuse images whose header claims more pixels (before decoding)", lambda v: 0.1 <= v <= 100, "0.1..100"
+    )
 
 
 @dataclass(frozen=True)
@@ -206,14 +219,15 @@ def _convert(key: str, raw: Any, annotation: Any, source: str, from_env: bool) -
     if annotation is float:
         if isinstance(raw, bool):
             raise ConfigError(key, f"expected a number, got {raw!r}", source)
+        value: float | None = None
         if isinstance(raw, int | float):
-            return float(raw)
-        if from_env and isinstance(raw, str):
-            try:
-                return float(raw.strip())
-            except ValueError:
-                pass
-        raise ConfigError(key, f"expected a number, got {raw!r}", source)
+            value = float(raw)
+        elif from_env and isinstance(raw, str):
+            with contextlib.suppress(ValueError):
+                value = float(raw.strip())
+        if value is not None and math.isfinite(value):
+            return value
+        raise ConfigError(key, f"expected a finite number, got {raw!r}", source)
     if annotation is str:
         if isinstance(raw, str):
             return raw
@@ -320,6 +334,9 @@ def _cross_checks(settings: Settings) -> None:
                        ("service.public_key_file", settings.service.public_key_file)):
         if value and not Path(value).is_file():
             raise ConfigError(key, f"no such file: {value}")
+    audit_dir = settings.audit.directory
+    if audit_dir and Path(audit_dir).exists() and not Path(audit_dir).is_dir():
+        raise ConfigError("audit.directory", f"not a folder: {audit_dir}")
 
 
 def describe() -> list[tuple[str, str, Any]]:

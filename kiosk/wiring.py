@@ -91,3 +91,10 @@ def open_audit(settings: Settings) -> AuditTrail:
     a = settings.audit
     directory = Path(a.directory) if a.directory else default_audit_dir()
     return AuditTrail(directory, kiosk_id=settings.kiosk.kiosk_id, max_bytes=a.max_bytes, backups=a.backups)
+
+
+def apply_process_limits(settings: Settings) -> None:
+    """Process-wide input limits from the settings (call once at start, before loading images)."""
+    from kiosk.core.vision.imageio import set_default_max_pixels
+
+    set_default_max_pixels(int(settings.kiosk.max_image_megapixels * 1_000_000))

@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"kiosk run: {exc}", file=sys.stderr)
         return 2
+    from kiosk.wiring import apply_process_limits
+
+    apply_process_limits(cfg)
     from kiosk.ui.launch import StartupError, run_kiosk
     from kiosk.ui.settings import from_config
 

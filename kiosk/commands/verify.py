@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_settings
     from kiosk.core.faceid.errors import FaceIdError
     from kiosk.core.vision.prepare import PrepareError, prepare_upload
-    from kiosk.wiring import build_client, build_policy, open_audit
+    from kiosk.wiring import apply_process_limits, build_client, build_policy, open_audit
 
     for label, path in (("--card", args.card), ("--face", args.face)):
         if not Path(path).is_file():
@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    apply_process_limits(settings)
 
     # Local prechecks first: nothing is sent (or billed) for an image the service would reject.
     prepared = {}
