@@ -81,8 +81,10 @@ class ServiceSettings:
         "an http(s) URL",
     )
     region: str = _opt("", "X-TC-Region; empty: not sent (not required by these APIs)")
-    connect_timeout_s: float = _opt(5.0, "TCP+TLS connect timeout", _positive, "a number > 0")
-    read_timeout_s: float = _opt(20.0, "time to wait for the answer once sent", _positive, "a number > 0")
+    connect_timeout_s: float = _opt(5.0, "TCP+TLS connect timeout", lambda v: 0 < v <= 600, "a number > 0 and <= 600")
+    read_timeout_s: float = _opt(
+        20.0, "time to wait for the answer once sent", lambda v: 0 < v <= 600, "a number > 0 and <= 600"
+    )
     ca_bundle: str = _opt("", "PEM file of ALL trusted CAs (replaces the bundled certifi store); empty: certifi")
     https_proxy: str = _opt("", "proxy URL for HTTPS; empty: none (HTTPS_PROXY is not read implicitly)")
     max_attempts: int = _opt(3, "attempts for calls that cannot have been billed", lambda v: 1 <= v <= 6, "1..6")

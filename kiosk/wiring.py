@@ -44,6 +44,7 @@ def client_settings(
         "max_attempts": svc.max_attempts,
         "daily_budget": svc.daily_call_budget or None,
         "encrypt_fields": svc.encrypt_pii if encrypt is None else encrypt,
+        "max_answer_bytes": svc.max_answer_bytes,
     }
     key_file = public_key or svc.public_key_file
     if key_file:

@@ -188,7 +188,37 @@ def check_audit(settings: Any) -> Check:
         probe.unlink()
     except OSError as exc:
         return Check("audit", False, f"{directory} not writable ({exc.strerror})")
+    problem = audit_write_problem(directory)
+    if problem:
+        return Check("audit", False, f"{directory}: {problem}; verdicts are given but not recorded")
     return Check("audit", True, f"{directory} writable")
+
+
+#: less free space than this in the audit folder is reported (a record is ~300 bytes)
+MIN_AUDIT_FREE_BYTES = 5_000_000
+
+
+def audit_write_problem(directory: Path) -> str:
+    """Why records cannot be appended to the live audit file ('' when they can): a full disk
+    (free space under :data:`MIN_AUDIT_FREE_BYTES`) or a failed append of an empty line (an
+    empty line is skipped by every reader of the trail)."""
+    import os
+
+    from kiosk.core.audit import AuditTrail
+
+    try:
+        st = os.statvfs(directory) if hasattr(os, "statvfs") else None
+        if st is not None and st.f_bavail * st.f_frsize < MIN_AUDIT_FREE_BYTES:
+            return f"disk nearly full ({st.f_bavail * st.f_frsize // 1024} KB free)"
+        live = directory / AuditTrail.FILE_NAME
+        if live.exists():
+            with open(live, "a", encoding="utf-8") as fh:
+                fh.write("\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+    except OSError as exc:
+        return f"the audit file cannot be written ({exc.strerror or type(exc).__name__})"
+    return ""
 
 
 def run(args: argparse.Namespace) -> int:

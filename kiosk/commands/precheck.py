@@ -8,7 +8,6 @@ traceback. Exit 0 if every image passed, 1 otherwise, 2 on usage errors (argpars
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import Any
@@ -55,6 +54,7 @@ def check_file(path: str, kind: str, detector: Any = None) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_settings
+    from kiosk.core.textsafe import write_json
     from kiosk.core.vision.detector import FaceDetector, ModelError
     from kiosk.wiring import apply_process_limits
 
@@ -73,5 +73,5 @@ def run(args: argparse.Namespace) -> int:
     for path in args.images:
         result = check_file(path, args.kind, detector)
         all_ok = all_ok and bool(result["ok"])
-        print(json.dumps(result, ensure_ascii=False, sort_keys=False), flush=True)
+        write_json(result)
     return 0 if all_ok else 1

@@ -30,6 +30,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.session import Session, Step, Transition
+from kiosk.core.textsafe import escape
 from kiosk.ui import i18n, qt_compat
 from kiosk.ui.pin import PinGuard
 from kiosk.ui.screens import (
@@ -611,8 +612,16 @@ class KioskWindow(QWidget):
             thresholds=thresholds,
             endpoint=self.settings.endpoint or "—",
             clock_offset_s=offset,
-            recent=self.recent_outcomes(),
+            recent=self._audit_status() + self.recent_outcomes(),
         )
+
+    def _audit_status(self) -> list[str]:
+        """One status line when the audit trail cannot be written (disk full), else nothing."""
+        audit = getattr(self.verifier, "audit", None)
+        failure = getattr(audit, "failure", None)
+        if not failure:
+            return []
+        return [self.tr("Audit trail NOT being written: %1 (run kiosk doctor)").replace("%1", escape(failure, 120))]
 
     @Slot()
     def _on_staff_back(self) -> None:

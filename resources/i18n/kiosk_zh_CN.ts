@@ -160,6 +160,10 @@
         <source>Call staff</source>
         <translation>呼叫工作人员</translation>
     </message>
+    <message>
+        <source>Audit trail NOT being written: %1 (run kiosk doctor)</source>
+        <translation>审计记录未能写入：%1（请运行 kiosk doctor）</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>

@@ -41,7 +41,7 @@ def test_header_size_matches_what_opencv_decodes(w: int, h: int, ext: str, param
 
 
 def test_jpeg_header_skips_app_segments_and_fill_bytes() -> None:
-    ok, buf = cv2.imencode(".jpg", _img(33, 21))
+    _ok, buf = cv2.imencode(".jpg", _img(33, 21))
     data = buf.tobytes()
     # an APP1 segment (an EXIF-like block with a fake SOF inside it) and fill bytes before it
     app1 = b"\xff\xff\xff\xe1" + (2 + 12).to_bytes(2, "big") + b"\xff\xc0\x00\x11\x08\x75\x30\x75\x30\x03\x00\x00"
@@ -89,7 +89,7 @@ def test_bombs_are_refused_from_the_header_in_milliseconds(bomb) -> None:
 
 
 def test_the_pixel_limit_is_inclusive_and_configurable() -> None:
-    ok, buf = cv2.imencode(".png", _img(100, 50))
+    _ok, buf = cv2.imencode(".png", _img(100, 50))
     data = buf.tobytes()
     assert decode_image(data, max_pixels=5000).shape[:2] == (50, 100)
     with pytest.raises(ImageLoadError, match="too_many_pixels"):
@@ -105,7 +105,7 @@ def test_the_pixel_limit_is_inclusive_and_configurable() -> None:
 
 
 def test_a_truncated_body_with_a_valid_header_is_corrupt_not_a_crash() -> None:
-    ok, buf = cv2.imencode(".png", _img(64, 64))
+    _ok, buf = cv2.imencode(".png", _img(64, 64))
     with pytest.raises(ImageLoadError) as info:
         decode_image(buf.tobytes()[:60])
     assert info.value.reason == "corrupt"
@@ -136,7 +136,7 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
 
 def test_non_ascii_paths_load(tmp_path: Path) -> None:
     path = tmp_path / "照片.png"
-    ok, buf = cv2.imencode(".png", _img(20, 10))
+    _ok, buf = cv2.imencode(".png", _img(20, 10))
     path.write_bytes(buf.tobytes())
     assert load_image(path).shape == (10, 20, 3)
 
