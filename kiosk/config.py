@@ -11,7 +11,13 @@ Precedence (last wins): the defaults below, the TOML file, environment variables
 
 A wrong value (unknown key, wrong type, out of range) raises :class:`ConfigError` at start with a
 message naming the key and where it came from; the kiosk refuses to start rather than run with a
-guess. Secrets (credentials) are not settings: they come from the credential sources of
+guess. The values of :data:`SENSITIVE_KEYS` (a proxy URL with a password, a credential command
+with its arguments) are never repeated in a message.
+
+A configuration file, or a credential command, that another user could have changed (writable
+by others, or owned by someone other than root or the current user: :mod:`kiosk.core.filecheck`)
+is refused the way ssh refuses its configuration: the file names the command that prints the
+cloud keys. Secrets (credentials) are not settings: they come from the credential sources of
 :mod:`kiosk.core.faceid.credentials`; the only secret-like value here is the staff PIN *hash*.
 
 Loaded once at start on the GUI thread; the resulting objects are frozen and shared read-only.
@@ -197,8 +203,27 @@ def _section_types() -> dict[str, type]:
     return {name: hints[name] for name in SECTIONS}
 
 
+#: settings whose value may hold a secret: never echoed in an error message
+SENSITIVE_KEYS = frozenset({"service.https_proxy", "credentials.command", "kiosk.staff_pin_hash"})
+
+
+class _Hidden:
+    def __repr__(self) -> str:
+        return "<value not shown>"
+
+
 def _convert(key: str, raw: Any, annotation: Any, source: str, from_env: bool) -> Any:
     """Convert one raw value (TOML value or environment string) to the field's type."""
+    if key in SENSITIVE_KEYS:
+        try:
+            return _convert_value(key, raw, annotation, source, from_env)
+        except ConfigError:
+            want = "a list of strings" if typing.get_origin(annotation) is tuple else "a string"
+            raise ConfigError(key, f"expected {want} (value not shown: it may hold a secret)", source) from None
+    return _convert_value(key, raw, annotation, source, from_env)
+
+
+def _convert_value(key: str, raw: Any, annotation: Any, source: str, from_env: bool) -> Any:
     origin = typing.get_origin(annotation)
     if annotation is bool:
         if isinstance(raw, bool):
@@ -261,7 +286,8 @@ def _build_section(name: str, cls: type, values: Mapping[str, tuple[Any, str, bo
         meta = fields[key].metadata
         check = meta.get("check")
         if check is not None and not check(value):
-            raise ConfigError(dotted, f"expected {meta.get('want') or 'a valid value'}, got {raw!r}", source)
+            shown = _Hidden() if dotted in SENSITIVE_KEYS else raw
+            raise ConfigError(dotted, f"expected {meta.get('want') or 'a valid value'}, got {shown!r}", source)
         kwargs[key] = value
     return cls(**kwargs)
 
@@ -292,6 +318,11 @@ def load_settings(
 
     collected: dict[str, dict[str, tuple[Any, str, bool]]] = {s: {} for s in SECTIONS}
     if file_path is not None:
+        from kiosk.core.filecheck import unsafe_reason
+
+        reason = unsafe_reason(file_path)
+        if reason:
+            raise ConfigError("--config", f"refusing {file_path}: {reason}")
         try:
             data = tomllib.loads(file_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -332,6 +363,16 @@ def _cross_checks(settings: Settings) -> None:
         raise ConfigError("kiosk.idle_warning_s", "must be shorter than kiosk.idle_timeout_s")
     if settings.credentials.source == "command" and not settings.credentials.command:
         raise ConfigError("credentials.command", "source is 'command' but no command is given")
+    if settings.credentials.command:
+        import shutil
+
+        from kiosk.core.filecheck import unsafe_reason
+
+        program = settings.credentials.command[0]
+        found = program if os.sep in program else shutil.which(program)
+        reason = unsafe_reason(found) if found else None
+        if reason:
+            raise ConfigError("credentials.command", f"refusing the credential command: {reason}")
     for key, value in (("service.ca_bundle", settings.service.ca_bundle),
                        ("service.public_key_file", settings.service.public_key_file)):
         if value and not Path(value).is_file():

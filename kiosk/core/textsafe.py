@@ -25,7 +25,7 @@ import sys
 import unicodedata
 from typing import Any, TextIO
 
-__all__ = ["SafeFormatter", "clip", "configure_cli_logging", "dumps", "escape", "write_json"]
+__all__ = ["SafeFormatter", "clip", "configure_cli_logging", "dumps", "escape", "redact_url", "write_json"]
 
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 _cache: dict[str, bool] = {}
@@ -143,3 +143,17 @@ def configure_cli_logging(level: int = logging.WARNING) -> logging.Handler:
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
     return handler
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@`` (for diagnostics and logs)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    if "@" not in parts.netloc:
+        return escape(url, 300)
+    host = parts.netloc.rpartition("@")[2]
+    return escape(urlunsplit(parts._replace(netloc=f"***@{host}")), 300)
