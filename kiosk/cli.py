@@ -71,6 +71,9 @@ def _process_defaults() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kiosk.core.hardening import disable_core_dumps
+
+    disable_core_dumps()  # first: a crash must never write a customer (or the keys) to a core file
     _process_defaults()
     from kiosk.core.textsafe import configure_cli_logging, escape
 
