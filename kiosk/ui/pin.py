@@ -9,7 +9,7 @@ The stored form is ``scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>`` (``pbkdf2_sha256
 with ``kiosk doctor --hash-pin`` or ``python -m kiosk.ui.pin`` (prompts for the PIN).
 
 Hardening (docs/security.md): a PIN has at least :data:`MIN_DIGITS` digits and is hashed with
-scrypt n=2^17, r=8, p=1 (128 MB, ~0.4 s per guess on one core: a 6-digit PIN costs ~4 core-days
+scrypt n=2^17, r=8, p=1 (128 MB, ~0.42 s per guess on one core: a 6-digit PIN costs ~5 core-days
 to recover from its hash, a 4-digit one at n=2^14 took 4 minutes). Older hashes (pbkdf2, or
 scrypt below n=2^17) still open the staff menu but are *flagged*
 (:attr:`PinGuard.outdated`): the staff page asks for a new hash. Hashes with absurd parameters
