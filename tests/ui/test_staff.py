@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.core.session import Step
@@ -162,8 +165,6 @@ def test_demo_pin_hash_matches_the_demo_pin() -> None:
 
 
 def test_pin_rules_six_digits_and_a_costly_hash() -> None:
-    import pytest
-
     from kiosk.ui.pin import SCRYPT_N, hash_is_current
 
     with pytest.raises(ValueError, match="6 to 12 digits"):
@@ -209,3 +210,23 @@ def test_a_damaged_state_file_counts_as_none(tmp_path) -> None:
     state = tmp_path / "pin-lockout.json"
     state.write_text("{not json", encoding="utf-8")
     assert PinGuard(hash_pin("246810", n=2**8), state_file=state).attempt("246810").ok
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_staff_page_shows_a_failing_audit_trail_and_an_outdated_pin_hash(make_kiosk, qtbot, tmp_path) -> None:
+    from kiosk.core.audit import AuditTrail
+
+    k = make_kiosk(mode="empty")
+    w = k.window
+    (tmp_path / "audit.jsonl").symlink_to("/dev/full")
+    k.verifier.audit = AuditTrail(tmp_path)
+    w.open_staff()
+    w.pin_page.pad.enter(TEST_PIN + "OK")
+    lines = [w.staff_page.recent.item(i).text() for i in range(w.staff_page.recent.count())]
+    assert not any("Audit trail NOT" in line for line in lines)
+    k.verifier.audit.staff("pin_ok")  # the disk is full: this record is lost
+    w._refresh_staff()
+    lines = [w.staff_page.recent.item(i).text() for i in range(w.staff_page.recent.count())]
+    assert lines[0].startswith("Audit trail NOT being written: OSError: No space left on device")
+    assert any("PIN hash is outdated" in line for line in lines)  # the test hash has n=2^8
+    k.verifier.audit.close()
