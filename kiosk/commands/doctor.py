@@ -53,6 +53,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="read a new staff PIN and print its hash for kiosk.staff_pin_hash, then exit")
 
 
+def check_staff_pin(settings: Any) -> Check:
+    """The staff PIN hash: configured, and as costly as the current rule (kiosk/ui/pin.py)."""
+    from kiosk.ui.pin import hash_is_current  # pin.py imports no Qt
+
+    stored = settings.kiosk.staff_pin_hash
+    if not stored:
+        return Check("staff_pin", True, "no staff PIN hash: the staff menu stays locked")
+    if not hash_is_current(stored):
+        return Check("staff_pin", False, "the staff PIN hash is outdated (weaker than scrypt n=2^17): "
+                                         "make a new one with kiosk doctor --hash-pin (6+ digits)")
+    return Check("staff_pin", True, "scrypt hash, current cost")
+
+
 def check_model() -> Check:
     from kiosk.core.vision.detector import MODEL_PATH, ModelError, verify_model
 
@@ -218,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         checks.append(Check("config", False, str(exc), {"key": exc.key}))
         settings = load_settings(None, environ={}, search_default_paths=False)
+    checks.append(check_staff_pin(settings))
     checks.append(check_model())
     checks.append(check_resources())
     checks.append(check_cameras(args.cameras, settings.camera.width, settings.camera.height))

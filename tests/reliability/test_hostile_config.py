@@ -138,3 +138,16 @@ def test_bad_values_name_the_key_in_verify_not_internal_error(tmp_path: Path, en
                          cwd=ROOT, env=base, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 2
     assert key in run.stderr and "internal error" not in run.stderr and "Traceback" not in run.stderr
+
+
+def test_doctor_flags_an_outdated_staff_pin_hash() -> None:
+    from kiosk.commands.doctor import check_staff_pin
+    from kiosk.ui.pin import DEMO_PIN_HASH, hash_pin
+
+    def settings(stored: str):  # type: ignore[no-untyped-def]
+        return load_settings(None, environ={"KIOSK_KIOSK_STAFF_PIN_HASH": stored}, search_default_paths=False)
+
+    assert check_staff_pin(settings(DEMO_PIN_HASH)).ok
+    old = check_staff_pin(settings(hash_pin("246810", n=2**14)))
+    assert not old.ok and "--hash-pin" in old.detail
+    assert check_staff_pin(settings("")).ok  # no hash: the staff menu is simply locked
