@@ -184,6 +184,7 @@ class _Watch:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self.expired = False
+        self._done = False
         self.bytes_sent = 0
         self.request_written = False
         self._timer = threading.Timer(seconds, self._expire)
@@ -203,8 +204,17 @@ class _Watch:
             if self.expired:
                 _shutdown(sock)
 
+    def finish(self) -> bool:
+        """The answer is complete: from now on the timer touches nothing (the connection may go
+        back to the pool). False when the deadline passed first."""
+        with self._lock:
+            self._done = True
+            return not self.expired
+
     def _expire(self) -> None:
         with self._lock:
+            if self._done:
+                return
             self.expired = True
             if self._sock is not None:
                 _shutdown(self._sock)
@@ -398,7 +408,7 @@ class Transport:
                     if watch.expired:
                         break
                 body = reader.body()
-                complete = not watch.expired
+                complete = watch.finish()
             except _AnswerTooLargeError:
                 raise OutcomeUnknownError(
                     f"answer larger than {limit} bytes", code="ServerNetworkError", action=action
