@@ -63,13 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _process_defaults() -> None:
     """Environment defaults that must be set before OpenCV is imported."""
+    # OpenCV's own decoder limit (checked after ours in kiosk.core.vision.imageio): a second line.
+    os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(100_000_000))
     if sys.platform == "win32":
         # MSMF opens some webcams in seconds to minutes with hardware transforms on (opencv#17687).
         os.environ.setdefault("OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS", "0")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kiosk.core.hardening import disable_core_dumps
+
+    disable_core_dumps()  # first: a crash must never write a customer (or the keys) to a core file
     _process_defaults()
+    from kiosk.core.textsafe import configure_cli_logging, escape
+
+    # Our own stderr handler (escaped, one line per record; never Python's last-resort handler)
+    # and stdout/stderr that cannot fail on a cp1252 or ASCII console.
+    configure_cli_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -81,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # last line of defence: one clear line, never a traceback
         if os.environ.get("KIOSK_DEBUG") == "1":
             traceback.print_exc()
-        print(f"kiosk {args.command}: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"kiosk {args.command}: internal error: {type(exc).__name__}: {escape(exc, 500)}", file=sys.stderr)
         return EXIT_USAGE
 
 

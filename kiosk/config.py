@@ -11,7 +11,13 @@ Precedence (last wins): the defaults below, the TOML file, environment variables
 
 A wrong value (unknown key, wrong type, out of range) raises :class:`ConfigError` at start with a
 message naming the key and where it came from; the kiosk refuses to start rather than run with a
-guess. Secrets (credentials) are not settings: they come from the credential sources of
+guess. The values of :data:`SENSITIVE_KEYS` (a proxy URL with a password, a credential command
+with its arguments) are never repeated in a message.
+
+A configuration file, or a credential command, that another user could have changed (writable
+by others, or owned by someone other than root or the current user: :mod:`kiosk.core.filecheck`)
+is refused the way ssh refuses its configuration: the file names the command that prints the
+cloud keys. Secrets (credentials) are not settings: they come from the credential sources of
 :mod:`kiosk.core.faceid.credentials`; the only secret-like value here is the staff PIN *hash*.
 
 Loaded once at start on the GUI thread; the resulting objects are frozen and shared read-only.
@@ -19,7 +25,9 @@ Loaded once at start on the GUI thread; the resulting objects are frozen and sha
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import math
 import os
 import sys
 import tomllib
@@ -60,8 +68,12 @@ def _non_negative(v: float) -> bool:
 
 
 def _url(v: str) -> bool:
-    parts = urlsplit(v)
-    return parts.scheme in {"http", "https"} and bool(parts.hostname)
+    try:
+        parts = urlsplit(v)
+        _ = parts.port  # raises ValueError on a port out of range or not a number
+        return parts.scheme in {"http", "https"} and bool(parts.hostname) and v.isprintable() and " " not in v
+    except ValueError:  # "https://[::1", "https://h:99999"
+        return False
 
 
 @dataclass(frozen=True)
@@ -75,14 +87,20 @@ class ServiceSettings:
         "an http(s) URL",
     )
     region: str = _opt("", "X-TC-Region; empty: not sent (not required by these APIs)")
-    connect_timeout_s: float = _opt(5.0, "TCP+TLS connect timeout", _positive, "a number > 0")
-    read_timeout_s: float = _opt(20.0, "time to wait for the answer once sent", _positive, "a number > 0")
+    connect_timeout_s: float = _opt(5.0, "TCP+TLS connect timeout", lambda v: 0 < v <= 600, "a number > 0 and <= 600")
+    read_timeout_s: float = _opt(
+        20.0, "time to wait for the answer once sent", lambda v: 0 < v <= 600, "a number > 0 and <= 600"
+    )
     ca_bundle: str = _opt("", "PEM file of ALL trusted CAs (replaces the bundled certifi store); empty: certifi")
     https_proxy: str = _opt("", "proxy URL for HTTPS; empty: none (HTTPS_PROXY is not read implicitly)")
     max_attempts: int = _opt(3, "attempts for calls that cannot have been billed", lambda v: 1 <= v <= 6, "1..6")
     daily_call_budget: int = _opt(0, "max billed-capable calls per day; 0: unlimited", _non_negative, ">= 0")
     encrypt_pii: bool = _opt(False, "encrypt IdCard and Name in ImageRecognitionV2 (AES-256-CBC + RSA)")
     public_key_file: str = _opt("", "RSA public key (PEM) for encryption; empty: Tencent's published key")
+    max_answer_bytes: int = _opt(
+        8_000_000, "refuse answers larger than this (a card portrait answer is < 1 MB)",
+        lambda v: 65_536 <= v <= 64_000_000, "65536..64000000",
+    )
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,9 @@ class KioskSettings:
         lambda v: v in {"auto", "paplay", "pw-play", "aplay", "winsound", "memory", "none"},
         "one of auto, paplay, pw-play, aplay, winsound, none",
     )
+    max_image_megapixels: float = _opt(
+        40.0, "refuse images whose header claims more pixels (before decoding)", lambda v: 0.1 <= v <= 100, "0.1..100"
+    )
 
 
 @dataclass(frozen=True)
@@ -190,8 +211,27 @@ def _section_types() -> dict[str, type]:
     return {name: hints[name] for name in SECTIONS}
 
 
+#: settings whose value may hold a secret: never echoed in an error message
+SENSITIVE_KEYS = frozenset({"service.https_proxy", "credentials.command", "kiosk.staff_pin_hash"})
+
+
+class _Hidden:
+    def __repr__(self) -> str:
+        return "<value not shown>"
+
+
 def _convert(key: str, raw: Any, annotation: Any, source: str, from_env: bool) -> Any:
     """Convert one raw value (TOML value or environment string) to the field's type."""
+    if key in SENSITIVE_KEYS:
+        try:
+            return _convert_value(key, raw, annotation, source, from_env)
+        except ConfigError:
+            want = "a list of strings" if typing.get_origin(annotation) is tuple else "a string"
+            raise ConfigError(key, f"expected {want} (value not shown: it may hold a secret)", source) from None
+    return _convert_value(key, raw, annotation, source, from_env)
+
+
+def _convert_value(key: str, raw: Any, annotation: Any, source: str, from_env: bool) -> Any:
     origin = typing.get_origin(annotation)
     if annotation is bool:
         if isinstance(raw, bool):
@@ -214,14 +254,15 @@ def _convert(key: str, raw: Any, annotation: Any, source: str, from_env: bool) -
     if annotation is float:
         if isinstance(raw, bool):
             raise ConfigError(key, f"expected a number, got {raw!r}", source)
+        value: float | None = None
         if isinstance(raw, int | float):
-            return float(raw)
-        if from_env and isinstance(raw, str):
-            try:
-                return float(raw.strip())
-            except ValueError:
-                pass
-        raise ConfigError(key, f"expected a number, got {raw!r}", source)
+            value = float(raw)
+        elif from_env and isinstance(raw, str):
+            with contextlib.suppress(ValueError):
+                value = float(raw.strip())
+        if value is not None and math.isfinite(value):
+            return value
+        raise ConfigError(key, f"expected a finite number, got {raw!r}", source)
     if annotation is str:
         if isinstance(raw, str):
             return raw
@@ -253,7 +294,8 @@ def _build_section(name: str, cls: type, values: Mapping[str, tuple[Any, str, bo
         meta = fields[key].metadata
         check = meta.get("check")
         if check is not None and not check(value):
-            raise ConfigError(dotted, f"expected {meta.get('want') or 'a valid value'}, got {raw!r}", source)
+            shown = _Hidden() if dotted in SENSITIVE_KEYS else raw
+            raise ConfigError(dotted, f"expected {meta.get('want') or 'a valid value'}, got {shown!r}", source)
         kwargs[key] = value
     return cls(**kwargs)
 
@@ -284,6 +326,11 @@ def load_settings(
 
     collected: dict[str, dict[str, tuple[Any, str, bool]]] = {s: {} for s in SECTIONS}
     if file_path is not None:
+        from kiosk.core.filecheck import unsafe_reason
+
+        reason = unsafe_reason(file_path)
+        if reason:
+            raise ConfigError("--config", f"refusing {file_path}: {reason}")
         try:
             data = tomllib.loads(file_path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -324,10 +371,23 @@ def _cross_checks(settings: Settings) -> None:
         raise ConfigError("kiosk.idle_warning_s", "must be shorter than kiosk.idle_timeout_s")
     if settings.credentials.source == "command" and not settings.credentials.command:
         raise ConfigError("credentials.command", "source is 'command' but no command is given")
+    if settings.credentials.command:
+        import shutil
+
+        from kiosk.core.filecheck import unsafe_reason
+
+        program = settings.credentials.command[0]
+        found = program if os.sep in program else shutil.which(program)
+        reason = unsafe_reason(found) if found else None
+        if reason:
+            raise ConfigError("credentials.command", f"refusing the credential command: {reason}")
     for key, value in (("service.ca_bundle", settings.service.ca_bundle),
                        ("service.public_key_file", settings.service.public_key_file)):
         if value and not Path(value).is_file():
             raise ConfigError(key, f"no such file: {value}")
+    audit_dir = settings.audit.directory
+    if audit_dir and Path(audit_dir).exists() and not Path(audit_dir).is_dir():
+        raise ConfigError("audit.directory", f"not a folder: {audit_dir}")
 
 
 def describe() -> list[tuple[str, str, Any]]:

@@ -44,6 +44,7 @@ def client_settings(
         "max_attempts": svc.max_attempts,
         "daily_budget": svc.daily_call_budget or None,
         "encrypt_fields": svc.encrypt_pii if encrypt is None else encrypt,
+        "max_answer_bytes": svc.max_answer_bytes,
     }
     key_file = public_key or svc.public_key_file
     if key_file:
@@ -91,3 +92,10 @@ def open_audit(settings: Settings) -> AuditTrail:
     a = settings.audit
     directory = Path(a.directory) if a.directory else default_audit_dir()
     return AuditTrail(directory, kiosk_id=settings.kiosk.kiosk_id, max_bytes=a.max_bytes, backups=a.backups)
+
+
+def apply_process_limits(settings: Settings) -> None:
+    """Process-wide input limits from the settings (call once at start, before loading images)."""
+    from kiosk.core.vision.imageio import set_default_max_pixels
+
+    set_default_max_pixels(int(settings.kiosk.max_image_megapixels * 1_000_000))

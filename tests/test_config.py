@@ -49,7 +49,7 @@ def test_file_then_environment(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "env", "key", "fragment"),
     [
-        ("[service]\nread_timeout_s = 'slow'\n", {}, "service.read_timeout_s", "expected a number"),
+        ("[service]\nread_timeout_s = 'slow'\n", {}, "service.read_timeout_s", "expected a finite number"),
         ("[service]\nread_timeout_s = -1\n", {}, "service.read_timeout_s", "a number > 0"),
         ("[service]\nendpoint = 'ftp://x'\n", {}, "service.endpoint", "http(s) URL"),
         ("[service]\ntypo_key = 1\n", {}, "service.typo_key", "unknown setting"),
@@ -62,6 +62,15 @@ def test_file_then_environment(tmp_path: Path) -> None:
         (None, {"KIOSK_CREDENTIALS_SOURCE": "command"}, "credentials.command", "no command"),
         (None, {"KIOSK_SERVICE_CA_BUNDLE": "/nonexistent/ca.pem"}, "service.ca_bundle", "no such file"),
         ("not = [valid", {}, "--config", "not valid TOML"),
+        ("[service]\nread_timeout_s = inf\n", {}, "service.read_timeout_s", "finite"),
+        ("[service]\nconnect_timeout_s = nan\n", {}, "service.connect_timeout_s", "finite"),
+        (None, {"KIOSK_SERVICE_READ_TIMEOUT_S": "Infinity"}, "service.read_timeout_s", "finite"),
+        (None, {"KIOSK_KIOSK_IDLE_TIMEOUT_S": "inf"}, "kiosk.idle_timeout_s", "finite"),
+        ("[service]\nendpoint = 'https://[::1'\n", {}, "service.endpoint", "http(s) URL"),
+        ("[service]\nendpoint = 'https://h:99999/'\n", {}, "service.endpoint", "http(s) URL"),
+        (None, {"KIOSK_SERVICE_ENDPOINT": "https://h/\x1b[2J"}, "service.endpoint", "http(s) URL"),
+        (None, {"KIOSK_AUDIT_DIRECTORY": "/etc/hostname"}, "audit.directory", "not a folder"),
+        ("[kiosk]\nmax_image_megapixels = 1000\n", {}, "kiosk.max_image_megapixels", "0.1..100"),
     ],
 )
 def test_wrong_values_name_the_key(

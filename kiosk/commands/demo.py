@@ -4,7 +4,7 @@ No webcam and no cloud account: the FaceID emulator runs in-process on loopback 
 credentials and its own encryption key) and a virtual camera plays a scripted customer per
 session. ``--autopilot`` walks the flow by itself (offscreen when there is no display), prints
 each step and the verdict, and exits 0 when every session ended as its scenario expects.
-The staff PIN in demo mode is 2468.
+The staff PIN in demo mode is 246810.
 """
 
 from __future__ import annotations

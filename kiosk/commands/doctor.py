@@ -8,8 +8,9 @@ Checks, each reported as ok / not ok with a one-line detail (never a secret):
 * ``camera``: each webcam index that opens, with the resolution actually delivered by a real
   frame (requested vs delivered);
 * ``credentials``: a credential is available from the configured source (present or not);
-* ``service``: TLS/proxy reachability of the endpoint with an unsigned, unbillable request, and
-  the clock offset to the service from its ``Date`` header (over 5 minutes -> not ok);
+* ``service``: TLS/proxy reachability of the endpoint with an unsigned, unbillable request over
+  the client's own transport (configured proxy and CA bundle), and the clock offset to the
+  service from its ``Date`` header (over 5 minutes -> not ok); proxy credentials are redacted;
 * ``audit``: the audit folder is writable.
 
 Exit 0 when every check is ok, 1 otherwise. Network use: one small POST, with the configured
@@ -19,13 +20,13 @@ timeouts. Runs from a source checkout and from the installed bundle alike.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+
+from kiosk.core.textsafe import escape, write_json
 
 HELP = "diagnostics: cameras, model checksum, clock offset, TLS/proxy, credentials, config"
 
@@ -50,6 +51,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="staff export: write the whole audit trail (all rotated files) to FILE, then exit")
     parser.add_argument("--hash-pin", action="store_true",
                         help="read a new staff PIN and print its hash for kiosk.staff_pin_hash, then exit")
+
+
+def check_staff_pin(settings: Any) -> Check:
+    """The staff PIN hash: configured, and as costly as the current rule (kiosk/ui/pin.py)."""
+    from kiosk.ui.pin import hash_is_current  # pin.py imports no Qt
+
+    stored = settings.kiosk.staff_pin_hash
+    if not stored:
+        return Check("staff_pin", True, "no staff PIN hash: the staff menu stays locked")
+    if not hash_is_current(stored):
+        return Check("staff_pin", False, "the staff PIN hash is outdated (weaker than scrypt n=2^17): "
+                                         "make a new one with kiosk doctor --hash-pin (6+ digits)")
+    return Check("staff_pin", True, "scrypt hash, current cost")
 
 
 def check_model() -> Check:
@@ -109,10 +123,10 @@ def check_credentials(settings: Any) -> Check:
 
 
 def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) -> Check:
-    """Unsigned POST: the service answers AuthFailure (free) with a Date header."""
-    import requests
-
+    """Unsigned POST over the client's own transport (configured proxy and CA bundle): the
+    service answers AuthFailure (free) with a Date header. Proxy credentials are never shown."""
     from kiosk.core.faceid.errors import ConfigError as ClientConfigError
+    from kiosk.core.faceid.probe import probe_service
     from kiosk.wiring import client_settings
 
     try:
@@ -120,51 +134,18 @@ def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) ->
         cs.validate()
         target = cs.endpoint_parts()
     except (ClientConfigError, OSError) as exc:
-        return Check("service", False, f"endpoint configuration: {exc}")
-    proxies = {"https": cs.https_proxy, "http": cs.https_proxy} if cs.https_proxy else {"https": "", "http": ""}
-    sent = time.time()
-    try:
-        with requests.Session() as session:
-            session.trust_env = False
-            response = session.post(
-                target.url,
-                data=b"{}",
-                proxies=proxies,
-                verify=cs.ca_bundle or True,
-                timeout=(cs.connect_timeout, cs.read_timeout),
-                headers={
-                    "Content-Type": "application/json",
-                    "X-TC-Action": "CheckIdCardInformation",
-                    "X-TC-Version": "2018-03-01",
-                    "X-TC-Timestamp": str(int(sent)),
-                },
-            )
-    except requests.exceptions.SSLError:
-        return Check("service", False, f"TLS verification failed for {target.host} (check service.ca_bundle)")
-    except requests.exceptions.ProxyError:
-        return Check("service", False, f"proxy refused or unreachable: {cs.https_proxy}")
-    except requests.exceptions.ConnectTimeout:
-        return Check("service", False, f"connect timeout to {target.host}")
-    except requests.exceptions.ConnectionError as exc:
-        text = str(exc).lower()
-        kind = "DNS lookup failed" if "resolve" in text or "name" in text else "connection failed"
-        return Check("service", False, f"{kind}: {target.host}")
-    except requests.exceptions.RequestException as exc:
-        return Check("service", False, f"request failed: {type(exc).__name__}")
-    received = time.time()
-    date = response.headers.get("Date")
-    if not date:
-        return Check("service", False, f"{target.host} answered HTTP {response.status_code} without a Date header")
-    try:
-        server_time = parsedate_to_datetime(date).timestamp()
-    except (TypeError, ValueError):
-        return Check("service", False, f"{target.host} sent an unreadable Date header")
-    offset = server_time - (sent + received) / 2
+        return Check("service", False, f"endpoint configuration: {escape(exc, 300)}")
+    result = probe_service(cs)
+    if not result.ok:
+        return Check("service", False, result.detail)
+    if result.clock_offset_s is None:
+        return Check("service", False, f"{target.host} answered HTTP {result.http_status} without a usable Date header")
+    offset = result.clock_offset_s
     data = {
         "endpoint": target.url,
-        "http_status": response.status_code,
-        "clock_offset_s": round(offset, 1),
-        "round_trip_ms": round((received - sent) * 1000, 1),
+        "http_status": result.http_status,
+        "clock_offset_s": offset,
+        "round_trip_ms": result.round_trip_ms,
     }
     if abs(offset) > MAX_CLOCK_OFFSET_S:
         return Check(
@@ -188,7 +169,37 @@ def check_audit(settings: Any) -> Check:
         probe.unlink()
     except OSError as exc:
         return Check("audit", False, f"{directory} not writable ({exc.strerror})")
+    problem = audit_write_problem(directory)
+    if problem:
+        return Check("audit", False, f"{directory}: {problem}; verdicts are given but not recorded")
     return Check("audit", True, f"{directory} writable")
+
+
+#: less free space than this in the audit folder is reported (a record is ~300 bytes)
+MIN_AUDIT_FREE_BYTES = 5_000_000
+
+
+def audit_write_problem(directory: Path) -> str:
+    """Why records cannot be appended to the live audit file ('' when they can): a full disk
+    (free space under :data:`MIN_AUDIT_FREE_BYTES`) or a failed append of an empty line (an
+    empty line is skipped by every reader of the trail)."""
+    import os
+
+    from kiosk.core.audit import AuditTrail
+
+    try:
+        st = os.statvfs(directory) if hasattr(os, "statvfs") else None
+        if st is not None and st.f_bavail * st.f_frsize < MIN_AUDIT_FREE_BYTES:
+            return f"disk nearly full ({st.f_bavail * st.f_frsize // 1024} KB free)"
+        live = directory / AuditTrail.FILE_NAME
+        if live.exists():
+            with open(live, "a", encoding="utf-8") as fh:
+                fh.write("\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+    except OSError as exc:
+        return f"the audit file cannot be written ({exc.strerror or type(exc).__name__})"
+    return ""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -220,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         checks.append(Check("config", False, str(exc), {"key": exc.key}))
         settings = load_settings(None, environ={}, search_default_paths=False)
+    checks.append(check_staff_pin(settings))
     checks.append(check_model())
     checks.append(check_resources())
     checks.append(check_cameras(args.cameras, settings.camera.width, settings.camera.height))
@@ -229,10 +241,10 @@ def run(args: argparse.Namespace) -> int:
     checks.append(check_audit(settings))
     ok = all(c.ok for c in checks)
     if args.json:
-        print(json.dumps({"ok": ok, "checks": [asdict(c) for c in checks]}, ensure_ascii=False))
+        write_json({"ok": ok, "checks": [asdict(c) for c in checks]})
     else:
         for c in checks:
-            print(f"{'ok ' if c.ok else 'NOT'}  {c.name:<12} {c.detail}")
+            print(f"{'ok ' if c.ok else 'NOT'}  {c.name:<12} {escape(c.detail, 2000)}")
     return 0 if ok else 1
 
 

@@ -110,10 +110,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"kiosk emulator: --matcher {args.matcher}: {exc}", file=sys.stderr)
         return 2
     if args.log_calls:
+        from kiosk.core.textsafe import SafeFormatter
+
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.setFormatter(SafeFormatter("%(message)s"))  # client-controlled text stays escaped
         logger = logging.getLogger("kiosk.emulator")
         logger.addHandler(handler)
+        logger.propagate = False  # not printed a second time by the CLI's own handler
         logger.setLevel(logging.INFO)
 
     server = EmulatorServer(

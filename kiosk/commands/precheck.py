@@ -8,16 +8,14 @@ traceback. Exit 0 if every image passed, 1 otherwise, 2 on usage errors (argpars
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
-from pathlib import Path
 from typing import Any
 
 HELP = "local capture checks only, one JSON object per image"
 
-#: refuse to decode absurdly large files (a kiosk photo is a few MB at most)
-MAX_FILE_BYTES = 50 * 1024 * 1024
+#: refuse to read absurdly large files (a kiosk photo is a few MB at most)
+MAX_FILE_BYTES = 40 * 1024 * 1024
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,29 +35,34 @@ def _clean(metrics: dict[str, float]) -> dict[str, float]:
 
 
 def check_file(path: str, kind: str, detector: Any = None) -> dict[str, Any]:
-    """Run the prechecks on one file; the JSON-ready result (never raises for bad files)."""
-    import cv2
-    import numpy as np
+    """Run the prechecks on one file; the JSON-ready result (never raises for bad files).
 
+    An unreadable file gives ``unreadable_image`` and a ``detail`` (``unreadable``, ``too_large``,
+    ``too_many_pixels``, ``unsupported`` or ``corrupt``): the size and pixel limits are checked
+    from the header before anything is decoded (:mod:`kiosk.core.vision.imageio`).
+    """
+    from kiosk.core.vision.imageio import ImageLoadError, load_image
     from kiosk.core.vision.quality import assess
 
-    p = Path(path)
-    img = None
     try:
-        if p.is_file() and p.stat().st_size <= MAX_FILE_BYTES:
-            data = np.fromfile(str(p), dtype=np.uint8)  # works with non-ASCII paths on Windows
-            if data.size:
-                img = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    except (OSError, ValueError, cv2.error):
-        img = None
-    if img is None:
-        return {"file": path, "ok": False, "problems": ["unreadable_image"], "metrics": {}}
+        img = load_image(path, max_bytes=MAX_FILE_BYTES)
+    except ImageLoadError as exc:
+        return {"file": path, "ok": False, "problems": ["unreadable_image"], "metrics": {}, "detail": exc.reason}
     a = assess(img, kind, detector=detector)
     return {"file": path, "ok": a.ok, "problems": list(a.problems), "metrics": _clean(a.metrics)}
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.config import ConfigError, load_settings
+    from kiosk.core.textsafe import write_json
     from kiosk.core.vision.detector import FaceDetector, ModelError
+    from kiosk.wiring import apply_process_limits
+
+    try:  # the pixel limit (kiosk.max_image_megapixels) is a setting
+        apply_process_limits(load_settings(getattr(args, "config", None)))
+    except ConfigError as exc:
+        print(f"kiosk precheck: {exc}", file=sys.stderr)
+        return 2
 
     try:
         detector = FaceDetector()
@@ -70,5 +73,5 @@ def run(args: argparse.Namespace) -> int:
     for path in args.images:
         result = check_file(path, args.kind, detector)
         all_ok = all_ok and bool(result["ok"])
-        print(json.dumps(result, ensure_ascii=False, sort_keys=False), flush=True)
+        write_json(result)
     return 0 if all_ok else 1

@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"kiosk run: {exc}", file=sys.stderr)
         return 2
+    from kiosk.wiring import apply_process_limits
+
+    apply_process_limits(cfg)
     from kiosk.ui.launch import StartupError, run_kiosk
     from kiosk.ui.settings import from_config
 
@@ -54,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
         # imported and built here, after the first paint: requests/cryptography cost ~0.5 s
         from kiosk import wiring
         from kiosk.core.faceid.errors import FaceIdError
+        from kiosk.core.faceid.probe import probe_service
         from kiosk.core.verification import Verifier
-        from kiosk.ui.workers import http_probe
 
         try:
             client = wiring.build_client(cfg)
@@ -63,9 +66,13 @@ def run(args: argparse.Namespace) -> int:
             raise StartupError(f"{type(exc).__name__}: {exc}") from exc
         clients.append(client)
         verifier = Verifier(client, wiring.build_policy(cfg), audit=wiring.open_audit(cfg))
-        window.attach_service(
-            verifier, client=client, service_probe=functools.partial(http_probe, cfg.service.endpoint)
-        )
+        # the staff "test the service" check goes the client's way: configured proxy and CA bundle
+        probe_settings = client.settings
+
+        def service_probe() -> tuple[bool, str, float | None]:
+            return probe_service(probe_settings).as_tuple()
+
+        window.attach_service(verifier, client=client, service_probe=service_probe)
 
     try:
         return run_kiosk(

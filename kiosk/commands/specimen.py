@@ -50,9 +50,19 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"kiosk specimen: bad --person {args.person}: {exc}", file=sys.stderr)
         return 2
-    portrait = cv2.imread(str(args.portrait), cv2.IMREAD_COLOR)
-    if portrait is None:
-        print(f"kiosk specimen: cannot read --portrait {args.portrait}", file=sys.stderr)
+    from kiosk.config import ConfigError, load_settings
+    from kiosk.core.vision.imageio import ImageLoadError, load_image
+    from kiosk.wiring import apply_process_limits
+
+    try:  # the pixel limit (kiosk.max_image_megapixels) is a setting
+        apply_process_limits(load_settings(getattr(args, "config", None)))
+    except ConfigError as exc:
+        print(f"kiosk specimen: {exc}", file=sys.stderr)
+        return 2
+    try:
+        portrait = load_image(args.portrait)
+    except ImageLoadError as exc:
+        print(f"kiosk specimen: cannot read --portrait {args.portrait}: {exc}", file=sys.stderr)
         return 2
     if not args.no_crop:
         from kiosk.core.specimen import id_photo

@@ -4,7 +4,13 @@ Prechecks both images exactly as the kiosk does before capture (nothing is sent 
 then calls CheckIdCardInformation and ImageRecognitionV2 with the configured policy, and prints a
 masked JSON verdict. Exit codes: 0 pass, 1 not passed (prechecks, identity, service
 unavailable), 2 usage or configuration error (including credentials or an account the service
-rejects: an operator must act). No traceback on any input.
+rejects: an operator must act), 3 the verdict was printed (with ``"audit": "failed"``) but the
+audit trail could not be written (disk full, folder gone): the calls may have been billed
+without a record, an operator must act. No traceback on any input.
+
+Output is safe on any terminal: strings from the service are printed with control, C1 and bidi
+characters as ``\\u`` escapes, and a console that cannot encode the text (cp1252, ASCII) gets
+ASCII-only JSON (:func:`kiosk.core.textsafe.write_json`).
 
 Credentials come from the configured source (by default ``TENCENTCLOUD_SECRET_ID`` /
 ``TENCENTCLOUD_SECRET_KEY``, then the SDK profile file). Plain ``http://`` endpoints are accepted
@@ -14,7 +20,6 @@ only for loopback addresses (the emulator).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import uuid
 from pathlib import Path
@@ -22,7 +27,7 @@ from typing import Any
 
 HELP = "headless verification of a card image and a face image"
 
-EXIT_PASS, EXIT_NOT_PASSED, EXIT_USAGE = 0, 1, 2
+EXIT_PASS, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_AUDIT_FAILED = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _fail(message: str) -> int:
-    print(f"kiosk verify: {message}", file=sys.stderr)
+    from kiosk.core.textsafe import escape
+
+    print(f"kiosk verify: {escape(message, 2000)}", file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -60,19 +67,17 @@ def _precheck_verdict(kind: str, problems: tuple[str, ...]) -> dict[str, Any]:
 
 def _emit(result: dict[str, Any], as_json: bool) -> None:
     from kiosk.core.messages import english
+    from kiosk.core.textsafe import write_json
 
     result.setdefault("message", english(result["message_key"]))
-    if as_json:
-        print(json.dumps(result, ensure_ascii=False))
-        return
-    print(json.dumps(result, ensure_ascii=False, indent=2))
+    write_json(result, indent=None if as_json else 2)
 
 
 def run(args: argparse.Namespace) -> int:
     from kiosk.config import ConfigError, load_settings
     from kiosk.core.faceid.errors import FaceIdError
     from kiosk.core.vision.prepare import PrepareError, prepare_upload
-    from kiosk.wiring import build_client, build_policy, open_audit
+    from kiosk.wiring import apply_process_limits, build_client, build_policy, open_audit
 
     for label, path in (("--card", args.card), ("--face", args.face)):
         if not Path(path).is_file():
@@ -81,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
         settings = load_settings(args.config)
     except ConfigError as exc:
         return _fail(str(exc))
+    apply_process_limits(settings)
 
     # Local prechecks first: nothing is sent (or billed) for an image the service would reject.
     prepared = {}
@@ -104,7 +110,13 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk.core.verification import Verifier
 
-    audit = None if args.no_audit else open_audit(settings)
+    try:
+        audit = None if args.no_audit else open_audit(settings)
+    except OSError as exc:  # nothing sent yet: refuse rather than call without a record
+        client.close()
+        return _fail(f"audit trail cannot be opened ({settings.audit.directory or 'default folder'}): "
+                     f"{exc.__class__.__name__}: {exc.strerror or exc}")
+    audit_failure: str | None = None
     try:
         verifier = Verifier(client, build_policy(settings), audit=audit)
         session_id = uuid.uuid4().hex[:12]
@@ -117,11 +129,19 @@ def run(args: argparse.Namespace) -> int:
                 reason_code=verdict.reason_code,
                 masked_id=verdict.masked_id,
             )
+            audit_failure = audit.failure if audit.failed_records else None
     finally:
         client.close()
         if audit is not None:
             audit.close()
-    _emit(verdict.to_json(), args.json)
+    result = verdict.to_json()
+    if audit_failure:
+        result["audit"] = "failed"
+    _emit(result, args.json)
+    if audit_failure:
+        print(f"kiosk verify: the audit trail could not be written ({audit_failure}); "
+              "see `kiosk doctor`", file=sys.stderr)
+        return EXIT_AUDIT_FAILED
     if verdict.passed:
         return EXIT_PASS
     return EXIT_USAGE if _is_configuration_problem(verdict) else EXIT_NOT_PASSED

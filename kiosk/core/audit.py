@@ -13,12 +13,21 @@ Every record also has ``ts`` (UTC ISO 8601) and ``kiosk_id``. Only the keys list
 ``_ALLOWED`` are written; string values that look like a full resident ID number are masked on
 the way out, as a second line of defence. Names, images and secrets are never passed in.
 
+Hostile values (docs/security.md): every string is cut to :data:`MAX_FIELD_CHARS` (a 6 MB
+RequestId must not force a rotation per call and push genuine records out) and control, C1 and
+bidi characters are written as ``\\uXXXX`` escapes (:mod:`kiosk.core.textsafe`).
+
+A record that cannot be written (disk full, folder removed) never raises and never prints a
+traceback: :attr:`AuditTrail.failure` keeps the last error (``None`` while healthy) and
+:attr:`AuditTrail.failed_records` counts the records lost, for the verdict and the staff page.
+
 Thread-safe: records may come from the GUI thread and from workers (the logging handler locks).
 The trail owns its file handler; call :meth:`close` at exit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import logging
@@ -30,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core import idnumber
+from kiosk.core.textsafe import clip, dumps
 
 _ALLOWED = frozenset({
     "ts", "kind", "kiosk_id", "session_id", "action", "step", "outcome_code", "reason_code",
@@ -47,12 +57,51 @@ def default_audit_dir() -> Path:
     return base / "kiosk" / "audit"
 
 
-def _scrub(value: Any) -> Any:
+#: longest string value in a record (``detail`` may be longer: :data:`MAX_DETAIL_CHARS`)
+MAX_FIELD_CHARS = 200
+MAX_DETAIL_CHARS = 1000
+
+
+def _scrub(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
     if isinstance(value, str):
-        return _ID_LIKE.sub(lambda m: idnumber.mask(m.group(0)), value)
+        return _ID_LIKE.sub(lambda m: idnumber.mask(m.group(0)), clip(value, limit))
     if isinstance(value, float):
         return round(value, 2)
     return value
+
+
+class _AuditFileHandler(logging.handlers.RotatingFileHandler):
+    """Rotating file handler that remembers a failed write instead of printing a traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.failure: str | None = None
+        self.failed_records = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._error: BaseException | None = None
+        try:
+            if self.shouldRollover(record):
+                self.doRollover()
+            logging.FileHandler.emit(self, record)  # calls handleError on a failed write
+            if self._error is None and self.stream is not None:
+                self.stream.flush()  # an ENOSPC surfaces here, not at close
+        except Exception as exc:
+            self._fail(exc)
+        if self._error is None:
+            self.failure = None
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging API
+        self._fail(sys.exc_info()[1])
+
+    def _fail(self, exc: BaseException | None) -> None:
+        self._error = exc or OSError("audit write failed")
+        self.failed_records += 1
+        self.failure = f"{type(self._error).__name__}: {getattr(self._error, 'strerror', None) or self._error}"
+        if self.stream is not None:  # drop what the buffer holds; the next record opens a fresh file
+            with contextlib.suppress(Exception):
+                self.stream.close()
+            self.stream = None  # type: ignore[assignment]
 
 
 class AuditTrail:
@@ -68,8 +117,8 @@ class AuditTrail:
         self._logger = logging.getLogger(f"kiosk.audit.{id(self)}")
         self._logger.propagate = False
         self._logger.setLevel(logging.INFO)
-        self._handler = logging.handlers.RotatingFileHandler(
-            self.directory / self.FILE_NAME, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
+        self._handler = _AuditFileHandler(
+            self.directory / self.FILE_NAME, maxBytes=max_bytes, backupCount=backups, encoding="utf-8", delay=True
         )
         self._handler.setFormatter(logging.Formatter("%(message)s"))
         self._logger.addHandler(self._handler)
@@ -84,9 +133,19 @@ class AuditTrail:
         }
         for key, value in fields.items():
             if key in _ALLOWED and value is not None:
-                record[key] = _scrub(value)
-        self._logger.info(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+                record[key] = _scrub(value, MAX_DETAIL_CHARS if key == "detail" else MAX_FIELD_CHARS)
+        self._logger.info(dumps(record, separators=(",", ":")))
         return record
+
+    @property
+    def failure(self) -> str | None:
+        """The last write error (e.g. ``OSError: No space left on device``); None while healthy."""
+        return self._handler.failure
+
+    @property
+    def failed_records(self) -> int:
+        """Records that could not be written since this trail was opened."""
+        return self._handler.failed_records
 
     def call(self, *, session_id: str, action: str, outcome_code: str, request_id: str, sim: float | None,
              elapsed_ms: float, masked_id: str, billed: bool | None = None) -> dict[str, Any]:

@@ -18,11 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from kiosk.core import idnumber
 from kiosk.core.specimen import Person, id_photo, render_specimen
+from kiosk.core.vision.imageio import ImageLoadError, load_image
 from kiosk.resources import resource
 
 __all__ = ["BUILTIN_DIR", "Registry", "RegistryEntry", "RegistryError"]
@@ -59,12 +59,13 @@ class Registry:
                 raise RegistryError(f"{source}: duplicate id_number {idnumber.mask(key)}")
             self._entries[key] = entry
             if entry.portrait_path is not None:
-                image = cv2.imread(str(entry.portrait_path), cv2.IMREAD_COLOR)
-                if image is None:
+                try:
+                    image = load_image(entry.portrait_path)
+                except ImageLoadError as exc:
                     raise RegistryError(
                         f"{source}: portrait {entry.portrait_path} of {idnumber.mask(key)} "
-                        "is missing or not a readable image"
-                    )
+                        f"is missing or not a readable image ({exc.reason})"
+                    ) from None
                 image.setflags(write=False)
                 self._portraits[key] = image
 

@@ -34,16 +34,25 @@ Credentials: ``secret_id``/``secret_key`` arguments, else ``KIOSK_EMULATOR_SECRE
 ``KIOSK_EMULATOR_SECRET_KEY``, else the documented demo values :data:`DEMO_SECRET_ID` /
 :data:`DEMO_SECRET_KEY` (not secrets: they only open the local emulator).
 
-Threading: one thread runs the accept loop, one daemon thread per connection handles requests
-(HTTP/1.1 keep-alive). Shared state (rate windows, fault plan, call records, open connections) is
-guarded by locks. ``start()``/``stop()`` are meant to be called from one owner thread; ``stop()``
-closes open client connections too. TLS handshakes happen on the connection threads.
+Hostile clients (docs/security.md): a request line that is not ``METHOD PATH HTTP/1.x`` gets an
+``UnsupportedProtocol`` / ``InvalidParameter`` answer (no traceback, ``GET / HTTP/0.9`` included);
+the request line and headers together are capped at :data:`MAX_HEADER_BYTES` and
+:data:`MAX_HEADER_COUNT` lines, the body at 10 MB; at most :data:`MAX_WORKERS` connections are
+served at once (more wait in the listen queue of :data:`LISTEN_BACKLOG`); a nested-JSON body
+is ``InvalidParameter``.
+
+Threading: one thread runs the accept loop, one daemon thread per connection (at most
+:data:`MAX_WORKERS`) handles requests (HTTP/1.1 keep-alive). Shared state (rate windows, fault
+plan, call records, open connections) is guarded by locks. ``start()``/``stop()`` are meant to
+be called from one owner thread; ``stop()`` closes open client connections too. TLS handshakes
+happen on the connection threads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
+import io
 import json
 import logging
 import os
@@ -95,6 +104,12 @@ RATE_LIMITS: dict[str, int] = {"CheckIdCardInformation": 100, "ImageRecognitionV
 MAX_POST_BYTES = 10 * 1024 * 1024
 MAX_GET_QUERY = 32 * 1024
 MAX_SKEW_SECONDS = 300
+#: request line + headers of one request, and the number of header lines
+MAX_HEADER_BYTES = 32 * 1024
+MAX_HEADER_COUNT = 64
+#: connections served at once (one thread each); more wait in the listen queue
+MAX_WORKERS = 64
+LISTEN_BACKLOG = 128
 
 _log = logging.getLogger("kiosk.emulator")
 
@@ -165,6 +180,7 @@ def _unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
     emulator: EmulatorServer
 
     def __init__(
@@ -178,17 +194,31 @@ class _HTTPServer(ThreadingHTTPServer):
         self.emulator = emulator
         self._conns: set[socket.socket] = set()
         self._conns_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(MAX_WORKERS)
+        self._closing = threading.Event()
         super().__init__(address, handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        # at most MAX_WORKERS handler threads: the accept loop waits for a free one
+        while not self._slots.acquire(timeout=0.2):
+            if self._closing.is_set():
+                self.close_request(request)
+                return
         with self._conns_lock:
             self._conns.add(request)
-        super().process_request(request, client_address)
+        try:
+            super().process_request(request, client_address)
+        except Exception:  # the thread did not start: give the slot back
+            self._slots.release()
+            raise
 
     def shutdown_request(self, request: Any) -> None:
         with self._conns_lock:
+            known = request in self._conns
             self._conns.discard(request)
         super().shutdown_request(request)
+        if known:
+            self._slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that drops the connection or rejects our certificate is routine, not a traceback."""
@@ -199,6 +229,7 @@ class _HTTPServer(ThreadingHTTPServer):
         _log.error("request handler failed for %s", client_address[0], exc_info=True)
 
     def close_connections(self) -> None:
+        self._closing.set()
         with self._conns_lock:
             conns = list(self._conns)
         for conn in conns:
@@ -234,6 +265,38 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.request_version = "HTTP/1.1"
         self._send(200, json.dumps(envelope, ensure_ascii=False).encode("utf-8"), "application/json")
+
+    def parse_request(self) -> bool:
+        """Only ``METHOD PATH HTTP/1.0|1.1``, and headers read with a byte and line cap."""
+        words = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n").split()
+        self.requestline = " ".join(words[:2])[:200]
+        if len(words) != 3 or words[2] not in ("HTTP/1.0", "HTTP/1.1"):
+            self.command = None
+            self.send_error(505 if len(words) == 3 and words[2].startswith("HTTP/") else 400)
+            return False
+        block = self._read_header_block(MAX_HEADER_BYTES - len(self.raw_requestline))
+        if block is None:
+            self.command = None
+            self.send_error(431)
+            return False
+        real, self.rfile = self.rfile, io.BytesIO(block)
+        try:
+            return bool(super().parse_request())
+        finally:
+            self.rfile = real
+
+    def _read_header_block(self, budget: int) -> bytes | None:
+        """The header lines up to the blank line; None when over ``budget`` bytes or too many."""
+        lines: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(max(1, budget - total + 1))
+            total += len(line)
+            if total > budget or len(lines) > MAX_HEADER_COUNT:
+                return None
+            lines.append(line)
+            if line in (b"\r\n", b"\n", b""):
+                return b"".join(lines)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """RFC 7231 ``Date`` from the emulator's (possibly skewed) clock."""
@@ -637,7 +700,7 @@ class EmulatorServer:
             raise ApiError("InvalidParameter", "POST requests must be application/json")
         try:
             data = json.loads(body.decode("utf-8")) if body else {}
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise ApiError("InvalidParameter", "the body is not valid JSON") from None
         if not isinstance(data, dict):
             raise ApiError("InvalidParameter", "the body must be a JSON object")

@@ -72,6 +72,7 @@ from kiosk.core.specimen import (
     rectify_card,
     specimen_from_qr,
 )
+from kiosk.core.vision.imageio import ImageLoadError, decode_image
 from kiosk.core.vision.quality import measure_blur
 from kiosk.emulator import codes
 from kiosk.emulator.keys import RsaKeyPair
@@ -173,10 +174,12 @@ def _decode_image(b64: str, *, allow_empty: bool = False) -> np.ndarray:
         raise ApiError("FailedOperation.ImageDecodeFailed", "ImageBase64 is not base64") from None
     if not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
         raise ApiError("FailedOperation.ImageDecodeFailed", "only JPEG and PNG images are supported")
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if image is None or image.size == 0:
-        raise ApiError("FailedOperation.ImageDecodeFailed", "the image cannot be decoded")
-    return image
+    try:  # header-checked pixel limit before decoding (an image bomb is refused, not decoded)
+        return decode_image(data)
+    except ImageLoadError as exc:
+        if exc.reason in ("too_large", "too_many_pixels"):
+            raise ApiError("FailedOperation.ImageSizeTooLarge", "the image is too large") from None
+        raise ApiError("FailedOperation.ImageDecodeFailed", "the image cannot be decoded") from None
 
 
 def _b64_jpeg(image: np.ndarray, quality: int = 90) -> str:

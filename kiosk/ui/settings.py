@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from kiosk.core.session import SessionPolicy
@@ -37,6 +38,8 @@ class UiSettings:
     staff_pin_hash: str | None = None
     pin_max_tries: int = 5
     pin_lockout_s: float = 300.0
+    # where the PIN lockout survives restarts (None: in memory only); next to the audit folder
+    pin_state_file: str | None = None
     endpoint: str | None = None
     fullscreen: bool = True
     # seconds the verifying screen waits for the worker before giving up (network timeouts
@@ -82,9 +85,18 @@ def from_config(cfg: Any, **overrides: Any) -> UiSettings:
         "voice_guidance": k.voice_guidance,
         "voice_volume": k.voice_volume,
         "voice_player": k.voice_player,
+        "pin_state_file": str(_pin_state_file(cfg)),
     }
     values.update({key: v for key, v in overrides.items() if v is not None})
     return UiSettings(**values)
+
+
+def _pin_state_file(cfg: Any) -> Path:
+    """``pin-lockout.json`` beside the audit folder (owned by the kiosk user, like the trail)."""
+    from kiosk.core.audit import default_audit_dir
+
+    audit = Path(cfg.audit.directory) if cfg.audit.directory else default_audit_dir()
+    return audit.parent / "pin-lockout.json"
 
 
 def load_ui_settings(config_path: str | None = None, **overrides: Any) -> UiSettings:

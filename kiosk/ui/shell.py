@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 import time
 import uuid
 from collections import deque
@@ -30,6 +31,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.session import Session, Step, Transition
+from kiosk.core.textsafe import escape
 from kiosk.ui import i18n, qt_compat
 from kiosk.ui.access import install as install_accessibility
 from kiosk.ui.pin import PinGuard
@@ -120,6 +122,7 @@ class KioskWindow(QWidget):
             max_tries=settings.pin_max_tries,
             lockout_s=settings.pin_lockout_s,
             clock=pin_clock,
+            state_file=settings.pin_state_file,
         )
         self._service_probe = service_probe
         self._client = client
@@ -595,7 +598,7 @@ class KioskWindow(QWidget):
             self.staff_refresh.start()
             self._show_page(self.staff_page)
         elif result.locked:
-            self.pin_page.set_message("locked", int(result.locked_for_s))
+            self.pin_page.set_message("locked", math.ceil(result.locked_for_s))
         else:
             self.pin_page.set_message("wrong", result.remaining_tries)
 
@@ -622,8 +625,21 @@ class KioskWindow(QWidget):
             thresholds=thresholds,
             endpoint=self.settings.endpoint or "—",
             clock_offset_s=offset,
-            recent=self.recent_outcomes(),
+            recent=self._audit_status() + self.recent_outcomes(),
         )
+
+    def _audit_status(self) -> list[str]:
+        """Status lines for staff: the audit trail cannot be written (disk full), the PIN hash
+        is outdated; nothing when all is well."""
+        audit = getattr(self.verifier, "audit", None)
+        failure = getattr(audit, "failure", None)
+        lines = []
+        if failure:
+            lines.append(self.tr("Audit trail NOT being written: %1 (run kiosk doctor)").replace(
+                "%1", escape(failure, 120)))
+        if self.pin.outdated:
+            lines.append(self.tr("The staff PIN hash is outdated: make a new one (kiosk doctor --hash-pin)"))
+        return lines
 
     @Slot()
     def _on_staff_back(self) -> None:

@@ -282,6 +282,14 @@
         <source>Call staff</source>
         <translation>呼叫工作人员</translation>
     </message>
+    <message>
+        <source>Audit trail NOT being written: %1 (run kiosk doctor)</source>
+        <translation>审计记录未能写入：%1（请运行 kiosk doctor）</translation>
+    </message>
+    <message>
+        <source>The staff PIN hash is outdated: make a new one (kiosk doctor --hash-pin)</source>
+        <translation>工作人员 PIN 的哈希已过时：请重新生成（kiosk doctor --hash-pin）</translation>
+    </message>
 </context>
 <context>
     <name>Messages</name>
@@ -571,8 +579,8 @@
         <translation>密码错误，还可尝试 %1 次。</translation>
     </message>
     <message>
-        <source>Too many wrong PINs. Locked for %1 min.</source>
-        <translation>密码错误次数过多，已锁定 %1 分钟。</translation>
+        <source>Too many wrong PINs. Try again in %1 s.</source>
+        <translation>错误的 PIN 次数过多。请在 %1 秒后重试。</translation>
     </message>
     <message>
         <source>No staff PIN is configured on this kiosk.</source>

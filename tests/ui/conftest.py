@@ -21,7 +21,7 @@ from kiosk.ui.shell import KioskWindow
 from kiosk.ui.workers import CameraController
 from tests.ui._fakes import ScriptedPipeline, ScriptedSource, ScriptedVerifier
 
-TEST_PIN = "1357"
+TEST_PIN = "135790"
 #: hashing with the production iteration count is slow; tests use a cheap hash of the same form
 TEST_PIN_HASH = hash_pin(TEST_PIN, n=2**8)
 

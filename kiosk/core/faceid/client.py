@@ -347,7 +347,7 @@ class FaceIdClient:
         """Parse the JSON body whatever the status/content-type; (inner, ErrorEnvelope|None)."""
         try:
             data = json.loads(http.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested brackets
             if http.status != 200:
                 raise MalformedResponseError(
                     "non-JSON answer", code="ServerNetworkError", http_status=http.status, action=action

@@ -85,7 +85,12 @@ class Credential:
                 raise CredentialError(f"{name} is empty")
             if value != value.strip():
                 raise CredentialError(f"{name} has leading or trailing whitespace")
-        if self.token is not None and (not isinstance(self.token, str) or self.token != self.token.strip()):
+            if not (value.isascii() and value.isprintable()):  # never say which character, or where
+                raise CredentialError(f"{name} contains characters other than printable ASCII")
+        if self.token is not None and (
+            not isinstance(self.token, str) or self.token != self.token.strip()
+            or not (self.token.isascii() and self.token.isprintable())
+        ):
             raise CredentialError("token is not a clean string")
 
     def __repr__(self) -> str:
@@ -280,29 +285,66 @@ class CommandCredentialProvider:
 
     def _run(self) -> Credential:
         self.runs += 1
+        stdout, returncode = _run_bounded(self._argv, self._timeout, self._env)
+        if returncode != 0:
+            raise CredentialError(f"credential command exited with status {returncode}")
         try:
-            proc = subprocess.run(  # noqa: S603 - argv list from the operator's config, no shell
-                self._argv,
-                capture_output=True,
-                timeout=self._timeout,
-                check=False,
-                env=self._env,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            raise CredentialError(f"credential command timed out after {self._timeout:g} s") from None
-        except OSError as exc:
-            raise CredentialError(f"credential command could not be started ({type(exc).__name__})") from None
-        if proc.returncode != 0:
-            raise CredentialError(f"credential command exited with status {proc.returncode}")
-        try:
-            data = json.loads(proc.stdout.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise CredentialError(f"credential command printed {len(proc.stdout)} bytes that are not JSON") from None
+            data = json.loads(stdout.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            raise CredentialError(f"credential command printed {len(stdout)} bytes that are not JSON") from None
         cred = parse_credential_json(data)
         if cred.expires_at is not None and cred.expires_at <= self._clock():
             raise CredentialError("credential command returned an already expired credential")
         return cred
+
+
+#: the most a credential command may print (an STS answer is under 4 KB; ``yes`` is not)
+MAX_COMMAND_OUTPUT = 64 * 1024
+
+
+def _run_bounded(argv: Sequence[str], timeout: float, env: Mapping[str, str] | None) -> tuple[bytes, int]:
+    """Run ``argv`` (no shell), read at most :data:`MAX_COMMAND_OUTPUT` bytes of its stdout
+    within ``timeout``; kill it when it prints more or takes longer. Raises CredentialError.
+    stderr is discarded (it may echo a secret)."""
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - argv list from the operator's config, no shell
+            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=dict(env) if env is not None else None,
+        )
+    except OSError as exc:
+        raise CredentialError(f"credential command could not be started ({type(exc).__name__})") from None
+    chunks: list[bytes] = []
+    size = [0]
+
+    def reader() -> None:  # a thread: pipes cannot be polled with a timeout on Windows
+        assert proc.stdout is not None
+        while size[0] <= MAX_COMMAND_OUTPUT:
+            chunk = proc.stdout.read1(65536)
+            if not chunk:
+                return
+            chunks.append(chunk)
+            size[0] += len(chunk)
+
+    thread = threading.Thread(target=reader, daemon=True, name="credential-command")
+    thread.start()
+    thread.join(timeout)
+    try:
+        if thread.is_alive():
+            raise CredentialError(f"credential command timed out after {timeout:g} s")
+        if size[0] > MAX_COMMAND_OUTPUT:
+            raise CredentialError(f"credential command printed more than {MAX_COMMAND_OUTPUT} bytes")
+        try:
+            returncode = proc.wait(timeout=max(0.1, timeout))
+        except subprocess.TimeoutExpired:
+            raise CredentialError(f"credential command timed out after {timeout:g} s") from None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        thread.join(1.0)
+        if proc.stdout is not None and not thread.is_alive():  # (a grandchild may hold the pipe)
+            proc.stdout.close()
+    return b"".join(chunks), returncode
 
 
 class ChainCredentialProvider:

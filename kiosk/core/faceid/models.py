@@ -27,6 +27,7 @@ from kiosk.core.faceid.crypto import EncryptionSession
 from kiosk.core.faceid.errors import InvalidRequestError, MalformedResponseError
 from kiosk.core.faceid.masking import mask_id, mask_name, size_hint
 from kiosk.core.faceid.settings import ACTION_CHECK_ID_CARD, ACTION_IMAGE_RECOGNITION_V2
+from kiosk.core.textsafe import clip
 
 __all__ = [
     "CardConfig",
@@ -43,6 +44,10 @@ __all__ = [
 CHECK_ID_CARD_MAX_BASE64 = 7 * 1024 * 1024
 IMAGE_RECOGNITION_MAX_BASE64 = 3 * 1024 * 1024
 _ID_FORMAT = re.compile(r"^\d{17}[\dX]$")
+
+#: RequestId, Error.Code and Result from the service are cut to this many characters (a real
+#: RequestId is a 36-character UUID): a 6 MB RequestId must not reach the verdict or the audit
+MAX_ID_CHARS = 128
 
 
 def encode_body(params: Mapping[str, Any]) -> bytes:
@@ -331,7 +336,7 @@ def split_envelope(data: Any) -> tuple[dict[str, Any], ErrorEnvelope | None]:
     rid_raw = inner.get("RequestId")
     if rid_raw is not None and not isinstance(rid_raw, str):
         raise _malformed("field RequestId has the wrong type")
-    rid = rid_raw or None
+    rid = clip(rid_raw, MAX_ID_CHARS) if rid_raw else None
     err = inner.get("Error")
     if err is None:
         return inner, None
@@ -341,7 +346,7 @@ def split_envelope(data: Any) -> tuple[dict[str, Any], ErrorEnvelope | None]:
     if not isinstance(code, str) or not code:
         raise _malformed("field Error.Code is missing", rid)
     message = err.get("Message")
-    return inner, ErrorEnvelope(code, message if isinstance(message, str) else "", rid)
+    return inner, ErrorEnvelope(clip(code, MAX_ID_CHARS), clip(message, 2000) if isinstance(message, str) else "", rid)
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,8 +386,8 @@ class CheckIdCardInformationResponse:
         """Parse the inner ``Response`` object; raises MalformedResponseError."""
         if not isinstance(data, Mapping):
             raise _malformed("Response is not an object")
-        rid = _get_str(data, "RequestId", required=True)
-        result = _get_str(data, "Result", required=True, rid=rid)
+        rid = clip(_get_str(data, "RequestId", required=True), MAX_ID_CHARS)
+        result = clip(_get_str(data, "Result", required=True, rid=rid), MAX_ID_CHARS)
         sim = _get_number(data, "Sim", rid=rid)
         if result == SUCCESS and sim is None:
             raise _malformed("field Sim is missing", rid)
@@ -466,8 +471,8 @@ class ImageRecognitionV2Response:
         """Parse the inner ``Response`` object; raises MalformedResponseError."""
         if not isinstance(data, Mapping):
             raise _malformed("Response is not an object")
-        rid = _get_str(data, "RequestId", required=True)
-        result = _get_str(data, "Result", required=True, rid=rid)
+        rid = clip(_get_str(data, "RequestId", required=True), MAX_ID_CHARS)
+        result = clip(_get_str(data, "Result", required=True, rid=rid), MAX_ID_CHARS)
         sim = _get_number(data, "Sim", rid=rid)
         if result == SUCCESS and sim is None:
             raise _malformed("field Sim is missing", rid)

@@ -93,6 +93,8 @@ class ClientSettings:
     * ``request_client``: ``X-TC-RequestClient`` value (``[0-9a-zA-Z-_,;.]``, <=128 chars).
     * ``credential_refresh_margin``: seconds before expiry at which temporary credentials are
       renewed (used by the credential providers built from settings).
+    * ``max_answer_bytes``: larger answers are refused (outcome unknown: the call may have been
+      billed); a card-portrait answer is well under 1 MB.
     """
 
     endpoint: str = DEFAULT_ENDPOINT
@@ -113,6 +115,7 @@ class ClientSettings:
     request_client: str = f"IDV_KIOSK_{__version__}"
     credential_refresh_margin: float = 300.0
     pool_maxsize: int = 4
+    max_answer_bytes: int = 8_000_000
 
     def endpoint_parts(self) -> Endpoint:
         """Validate and split ``endpoint``; raises ConfigError."""
@@ -140,7 +143,7 @@ class ClientSettings:
             raise ConfigError("language must be zh-CN or en-US")
         for name in ("connect_timeout", "read_timeout"):
             value = getattr(self, name)
-            if not isinstance(value, int | float) or not 0 < value <= 600:
+            if not isinstance(value, int | float) or not 0 < value <= 600:  # NaN fails too
                 raise ConfigError(f"{name} must be between 0 and 600 seconds")
         if not isinstance(self.max_attempts, int) or not 1 <= self.max_attempts <= 10:
             raise ConfigError("max_attempts must be between 1 and 10")
@@ -169,6 +172,8 @@ class ClientSettings:
             load_rsa_public_key(self.encryption_public_key_pem)
         except CryptoError:
             raise ConfigError("encryption_public_key_pem is not an RSA public key") from None
+        if not isinstance(self.max_answer_bytes, int) or not 4096 <= self.max_answer_bytes <= 256_000_000:
+            raise ConfigError("max_answer_bytes must be between 4096 and 256000000")
         if self.credential_refresh_margin < 0 or self.pool_maxsize < 1:
             raise ConfigError("credential_refresh_margin/pool_maxsize out of range")
 

@@ -123,6 +123,12 @@ class ServiceClock:
     current offset is ignored (a synchronised kiosk keeps offset 0.0 instead of jitter).
     """
 
+    #: a Date header further than this from the kiosk clock is not believed (a dead RTC battery
+    #: is fixed by NTP, not by a service's header); ``Date: 31 Dec 9999`` must not break signing
+    MAX_OFFSET_S = 7 * 86400.0
+    #: and only dates in this range are plausible at all
+    PLAUSIBLE_YEARS = (2020, 2100)
+
     def __init__(self, time_fn: Callable[[], float] = time.time, *, tolerance: float = 2.0) -> None:
         self._time = time_fn
         self._tolerance = tolerance
@@ -148,17 +154,22 @@ class ServiceClock:
 
     def observe(self, date_header: str | None, sent_at: float, received_at: float) -> bool:
         """Learn from a response ``Date`` header (local send/receive times); True if the offset
-        changed. Unparseable headers are ignored."""
-        if not date_header:
+        changed. Unparseable, implausible (outside :data:`PLAUSIBLE_YEARS`) or too far
+        (:data:`MAX_OFFSET_S`) headers are ignored, so the offset stays bounded."""
+        if not date_header or len(date_header) > 64:
             return False
         try:
             server = parsedate_to_datetime(date_header)
-        except (TypeError, ValueError, IndexError):
+            if server.tzinfo is None:
+                server = server.replace(tzinfo=dt.UTC)
+            if not self.PLAUSIBLE_YEARS[0] <= server.year <= self.PLAUSIBLE_YEARS[1]:
+                return False
+            # Date is truncated to the second: the true time is in [D, D+1).
+            estimate = server.timestamp() + 0.5 - (sent_at + received_at) / 2.0
+        except (TypeError, ValueError, IndexError, OverflowError):
             return False
-        if server.tzinfo is None:
-            server = server.replace(tzinfo=dt.UTC)
-        # Date is truncated to the second: the true time is in [D, D+1).
-        estimate = server.timestamp() + 0.5 - (sent_at + received_at) / 2.0
+        if not abs(estimate) <= self.MAX_OFFSET_S:  # also refuses NaN
+            return False
         with self._lock:
             if abs(estimate - self._offset) <= self._tolerance:
                 return False

@@ -33,6 +33,7 @@ import numpy as np
 from kiosk.core.vision.capture import upload_image
 from kiosk.core.vision.detector import FaceDetector
 from kiosk.core.vision.encoding import encode_checked, encode_for_upload
+from kiosk.core.vision.imageio import ImageLoadError, load_image
 from kiosk.core.vision.quality import assess
 from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript
 from kiosk.resources import resource
@@ -50,8 +51,11 @@ def find_face_photo() -> np.ndarray | None:
             continue
         for p in sorted(folder.rglob("*")):
             if p.suffix.lower() in _IMAGE_SUFFIXES:
-                img = cv2.imread(str(p), cv2.IMREAD_COLOR)
-                if img is not None and min(img.shape[:2]) >= 300:
+                try:
+                    img = load_image(p)
+                except ImageLoadError:
+                    continue
+                if min(img.shape[:2]) >= 300:
                     return img
     return None
 

@@ -21,6 +21,7 @@ import cv2
 import numpy as np
 
 from kiosk.core.vision.detector import FaceDetector
+from kiosk.core.vision.imageio import ImageLoadError, decode_image
 from kiosk.core.vision.quality import Assessment, Thresholds, assess
 
 __all__ = [
@@ -119,7 +120,10 @@ def encode_checked(
     encoded image no longer passes (the caller keeps waiting for a better frame).
     """
     enc = encode_for_upload(image, kind, budget=budget)
-    decoded = cv2.imdecode(np.frombuffer(enc.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    try:
+        decoded = decode_image(enc.jpeg)
+    except ImageLoadError as exc:
+        raise EncodingError(f"encoded {kind} image cannot be decoded: {exc}") from None
     a = assess(decoded, kind, detector=detector, thresholds=thresholds)
     if not a.ok:
         raise EncodingError(f"encoded {kind} image fails the prechecks: {', '.join(a.problems)}")

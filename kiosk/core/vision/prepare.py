@@ -13,17 +13,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from kiosk.core.vision.capture import upload_image
 from kiosk.core.vision.encoding import EncodedImage, EncodingError, encode_checked
+from kiosk.core.vision.imageio import DEFAULT_MAX_BYTES, ImageLoadError, load_image
 from kiosk.core.vision.quality import assess
 
 __all__ = ["MAX_FILE_BYTES", "PrepareError", "decode_image_file", "prepare_image", "prepare_upload"]
 
 #: refuse to decode anything larger (a camera still is a few MB at most)
-MAX_FILE_BYTES = 40 * 1024 * 1024
+MAX_FILE_BYTES = DEFAULT_MAX_BYTES
 
 
 class PrepareError(ValueError):
@@ -34,18 +34,14 @@ class PrepareError(ValueError):
         super().__init__(", ".join(self.problems))
 
 
-def decode_image_file(path: Path) -> np.ndarray:
-    """Decode a JPEG/PNG/BMP file to BGR; raises PrepareError(("unreadable_image",))."""
+def decode_image_file(path: Path, max_pixels: int | None = None) -> np.ndarray:
+    """Decode a JPEG/PNG/BMP file to BGR through :func:`~kiosk.core.vision.imageio.load_image`
+    (size and pixel limits checked before decoding); raises PrepareError(("unreadable_image",))
+    for a missing, corrupt, unsupported or too large file (``__cause__`` says which)."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise PrepareError(("unreadable_image",))
-        data = np.frombuffer(path.read_bytes(), np.uint8)
-    except OSError:
-        raise PrepareError(("unreadable_image",)) from None
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if image is None or image.size == 0:
-        raise PrepareError(("unreadable_image",))
-    return image
+        return load_image(path, max_pixels=max_pixels, max_bytes=MAX_FILE_BYTES)
+    except ImageLoadError as exc:
+        raise PrepareError(("unreadable_image",)) from exc
 
 
 def prepare_image(image: np.ndarray, kind: str) -> EncodedImage:
@@ -62,6 +58,6 @@ def prepare_image(image: np.ndarray, kind: str) -> EncodedImage:
     return encoded
 
 
-def prepare_upload(path: Path, kind: str) -> EncodedImage:
+def prepare_upload(path: Path, kind: str, max_pixels: int | None = None) -> EncodedImage:
     """:func:`decode_image_file` then :func:`prepare_image`."""
-    return prepare_image(decode_image_file(path), kind)
+    return prepare_image(decode_image_file(path, max_pixels), kind)

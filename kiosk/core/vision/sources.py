@@ -240,6 +240,16 @@ class VideoFileSource:
         """No-op."""
 
 
+def _load_or_none(path: Path) -> np.ndarray | None:
+    """One image through the size/pixel-limited loader; ``None`` when it is refused."""
+    from kiosk.core.vision.imageio import ImageLoadError, load_image
+
+    try:
+        return load_image(path)
+    except ImageLoadError:
+        return None
+
+
 class ImageFolderSource:
     """The images of a folder in name order (unreadable files are skipped); ``loop`` cycles."""
 
@@ -256,7 +266,7 @@ class ImageFolderSource:
         self._files = sorted(p for p in self.folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         self._i = 0
         for p in self._files:
-            img = cv2.imread(str(p), cv2.IMREAD_COLOR)
+            img = _load_or_none(p)
             if img is not None:
                 return SourceInfo(int(img.shape[1]), int(img.shape[0]), self.fps, f"folder:{self.folder.name}")
         raise SourceError(f"no readable images in {self.folder}")
@@ -271,7 +281,7 @@ class ImageFolderSource:
             p = self._files[self._i]
             self._i += 1
             tried += 1
-            img = cv2.imread(str(p), cv2.IMREAD_COLOR)
+            img = _load_or_none(p)
             if img is not None:
                 return img
         return None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
@@ -29,6 +29,10 @@ class PinPage(Page):
         self.message = make_label("", "pinMessage")
         self.pad = PinPad()
         self._message: tuple[str, int] = ("", 0)
+        # the lock message counts down once a second, then clears itself
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._on_countdown)
         holder = QWidget()
         holder.setFixedWidth(620)
         hl = QVBoxLayout(holder)
@@ -44,6 +48,20 @@ class PinPage(Page):
     def set_message(self, kind: str, number: int = 0) -> None:
         """kind: "" | "wrong" (number = tries left) | "locked" (number = seconds) | "not_configured"."""
         self._message = (kind, number)
+        if kind == "locked" and number > 0:
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+        self.retranslate()
+
+    def _on_countdown(self) -> None:
+        kind, left = self._message
+        left -= 1
+        if kind != "locked" or left <= 0:
+            self._countdown.stop()
+            self._message = ("", 0)
+        else:
+            self._message = ("locked", left)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -53,7 +71,7 @@ class PinPage(Page):
         if kind == "wrong":
             text = self.tr("Wrong PIN. %1 tries left.").replace("%1", str(n))
         elif kind == "locked":
-            text = self.tr("Too many wrong PINs. Locked for %1 min.").replace("%1", str(max(1, math.ceil(n / 60))))
+            text = self.tr("Too many wrong PINs. Try again in %1 s.").replace("%1", str(max(1, math.ceil(n))))
         elif kind == "not_configured":
             text = self.tr("No staff PIN is configured on this kiosk.")
         else:

@@ -116,3 +116,22 @@ def test_service_clock_ignores_bad_dates(header: str | None) -> None:
     clock = ServiceClock()
     assert not clock.observe(header, 0.0, 0.0)
     assert clock.offset == 0.0
+
+
+@pytest.mark.parametrize(
+    ("header", "learned"),
+    [
+        ("Fri, 31 Dec 9999 23:59:59 GMT", False),  # implausible year: would break signing
+        ("Thu, 01 Jan 1970 00:00:00 GMT", False),
+        (formatdate(1_700_000_000 + 8 * 86400, usegmt=True), False),  # more than 7 days off
+        (formatdate(1_700_000_000 - 8 * 86400, usegmt=True), False),
+        (formatdate(1_700_000_000 + 6 * 86400, usegmt=True), True),  # a badly set kiosk clock
+        ("Mon, 01 Jan 2024 00:00:00 GMT" + " " * 100, False),  # absurdly long header
+    ],
+)
+def test_service_clock_offset_is_bounded(header: str, learned: bool) -> None:
+    local = [1_700_000_000.0]
+    clock = ServiceClock(lambda: local[0])
+    assert clock.observe(header, local[0], local[0]) is learned
+    assert abs(clock.offset) <= ServiceClock.MAX_OFFSET_S
+    assert clock.timestamp() > 0  # signing still works

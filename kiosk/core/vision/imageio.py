@@ -1,0 +1,208 @@
+"""The one image-loading path: size and pixel limits checked BEFORE anything is decoded.
+
+Every image the kiosk, its commands and the emulator read from a file or from bytes (a request's
+base64 image) goes through :func:`load_image` or :func:`decode_image`. Both
+
+1. bound the bytes read (``max_bytes``; a file is read with a bound, never ``stat`` trusted),
+2. read the width and height from the format's own header (JPEG SOFn, PNG IHDR, BMP info
+   header) with the small parsers below, and refuse anything whose header claims more than
+   ``max_pixels`` (default :data:`DEFAULT_MAX_PIXELS`, the ``kiosk.max_image_megapixels``
+   setting), and
+3. only then let OpenCV decode, and check the decoded size again.
+
+A 629-byte JPEG that claims 30000x30000 pixels, or a 2.6 MB PNG of 30000x30000, is refused in
+microseconds instead of taking gigabytes (docs/security.md). ``cv2.imdecode`` flags such as
+``IMREAD_REDUCED_*`` do not bound memory by themselves, so they are not relied on.
+
+Only JPEG, PNG and BMP are accepted (what a camera, a phone or a scanner gives); other formats
+OpenCV could decode (TIFF, WebP, PNM, HDR, ...) are refused as unsupported rather than parsed.
+
+Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import struct
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_PIXELS",
+    "ImageLoadError",
+    "decode_image",
+    "image_header",
+    "load_image",
+    "read_bounded",
+    "set_default_max_pixels",
+]
+
+#: refuse to read anything larger (a camera still or a phone photo is a few MB at most)
+DEFAULT_MAX_BYTES = 40 * 1024 * 1024
+#: refuse to decode anything larger than about 40 megapixels (120 MB as BGR)
+DEFAULT_MAX_PIXELS = 40_000_000
+
+#: the process-wide default (one writer at start-up, then read-only)
+_LIMITS = {"max_pixels": DEFAULT_MAX_PIXELS}
+
+#: JPEG start-of-frame markers (baseline, extended, progressive, lossless, arithmetic...);
+#: C4 (DHT), C8 (JPG) and CC (DAC) are not frames.
+_SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
+#: markers without a length field
+_STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+class ImageLoadError(ValueError):
+    """The image is refused. ``reason`` is one of ``unreadable``, ``too_large`` (bytes),
+    ``too_many_pixels``, ``unsupported`` (not JPEG/PNG/BMP), ``corrupt`` (header or data)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+def set_default_max_pixels(pixels: int) -> None:
+    """Set the process-wide default pixel limit (from ``kiosk.max_image_megapixels`` at start)."""
+    if pixels < 1:
+        raise ValueError("max pixels must be >= 1")
+    _LIMITS["max_pixels"] = int(pixels)
+
+
+def default_max_pixels() -> int:
+    """The process-wide default pixel limit."""
+    return _LIMITS["max_pixels"]
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from the first SOFn segment; ``ImageLoadError('corrupt')`` otherwise."""
+    n = len(data)
+    i = 2  # after SOI
+    while i < n:
+        if data[i] != 0xFF:
+            raise ImageLoadError("corrupt", "JPEG marker expected")
+        while i < n and data[i] == 0xFF:  # fill bytes
+            i += 1
+        if i >= n:
+            break
+        marker = data[i]
+        i += 1
+        if marker in _STANDALONE:
+            continue
+        if marker in (0xD9, 0xDA):  # EOI or start of scan before any frame header
+            raise ImageLoadError("corrupt", "JPEG without a frame header")
+        if i + 2 > n:
+            break
+        (length,) = struct.unpack_from(">H", data, i)
+        if length < 2:
+            raise ImageLoadError("corrupt", "JPEG segment length")
+        if marker in _SOF:
+            if i + 7 > n:
+                break
+            height, width = struct.unpack_from(">HH", data, i + 3)
+            if width == 0 or height == 0:  # height 0 = defined later by DNL: size unknown, refuse
+                raise ImageLoadError("corrupt", "JPEG frame without a size")
+            return width, height
+        i += length
+    raise ImageLoadError("corrupt", "truncated JPEG header")
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        raise ImageLoadError("corrupt", "PNG without IHDR")
+    width, height = struct.unpack_from(">II", data, 16)
+    if width == 0 or height == 0 or width > 0x7FFFFFFF or height > 0x7FFFFFFF:
+        raise ImageLoadError("corrupt", "PNG size")
+    return width, height
+
+
+def _bmp_size(data: bytes) -> tuple[int, int]:
+    if len(data) < 26:
+        raise ImageLoadError("corrupt", "truncated BMP header")
+    (header_size,) = struct.unpack_from("<I", data, 14)
+    if header_size == 12:  # OS/2 BITMAPCOREHEADER
+        width, height = struct.unpack_from("<HH", data, 18)
+    elif header_size >= 40:
+        width, height = struct.unpack_from("<ii", data, 18)
+    else:
+        raise ImageLoadError("corrupt", "BMP header size")
+    width, height = abs(width), abs(height)  # negative height: top-down
+    if width == 0 or height == 0:
+        raise ImageLoadError("corrupt", "BMP size")
+    return width, height
+
+
+def image_header(data: bytes) -> tuple[str, int, int]:
+    """``(format, width, height)`` read from the header only; raises :class:`ImageLoadError`."""
+    if data.startswith(b"\xff\xd8"):
+        return ("jpeg", *_jpeg_size(data))
+    if data.startswith(_PNG_SIGNATURE):
+        return ("png", *_png_size(data))
+    if data.startswith(b"BM"):
+        return ("bmp", *_bmp_size(data))
+    raise ImageLoadError("unsupported", "not a JPEG, PNG or BMP image")
+
+
+def decode_image(
+    data: bytes | bytearray | memoryview | np.ndarray,
+    *,
+    max_pixels: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    grayscale: bool = False,
+) -> np.ndarray:
+    """Check the header against the limits, then decode to BGR (or gray); raises :class:`ImageLoadError`."""
+    import cv2
+
+    raw = data.tobytes() if isinstance(data, np.ndarray) else bytes(data)
+    if not raw:
+        raise ImageLoadError("unreadable", "empty")
+    if len(raw) > max_bytes:
+        raise ImageLoadError("too_large", f"{len(raw)} bytes > {max_bytes}")
+    limit = _LIMITS["max_pixels"] if max_pixels is None else max_pixels
+    _fmt, width, height = image_header(raw)
+    if width * height > limit:
+        raise ImageLoadError("too_many_pixels", f"{width}x{height} > {limit} pixels")
+    flags = cv2.IMREAD_GRAYSCALE if grayscale else cv2.IMREAD_COLOR
+    try:
+        image = cv2.imdecode(np.frombuffer(raw, np.uint8), flags)
+    except cv2.error:
+        image = None
+    if image is None or image.size == 0:
+        raise ImageLoadError("corrupt", "cannot be decoded")
+    if image.shape[0] * image.shape[1] > limit:  # a header that lied (never seen; belt and braces)
+        raise ImageLoadError("too_many_pixels", "decoded image larger than its header")
+    return image
+
+
+def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The bytes of a regular file, at most ``max_bytes``; raises :class:`ImageLoadError`.
+
+    The size is bounded by reading, not by trusting ``stat`` (a file can grow; ``/dev/zero`` has
+    size 0); FIFOs and devices are refused before they are opened (an open FIFO blocks).
+    """
+    p = Path(path)
+    try:
+        if not stat.S_ISREG(p.stat().st_mode):
+            raise ImageLoadError("unreadable", "not a regular file")
+        with open(p, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ImageLoadError("unreadable", exc.__class__.__name__) from None
+    if len(data) > max_bytes:
+        raise ImageLoadError("too_large", f"more than {max_bytes} bytes")
+    return data
+
+
+def load_image(
+    path: str | os.PathLike[str],
+    *,
+    max_pixels: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    grayscale: bool = False,
+) -> np.ndarray:
+    """:func:`read_bounded` then :func:`decode_image` (works with non-ASCII paths on Windows)."""
+    return decode_image(read_bounded(path, max_bytes), max_pixels=max_pixels, max_bytes=max_bytes,
+                        grayscale=grayscale)

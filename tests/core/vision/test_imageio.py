@@ -1,0 +1,151 @@
+"""The one image-loading path: header sizes, limits before decoding, bombs refused."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.core.vision import imageio
+from kiosk.core.vision.imageio import ImageLoadError, decode_image, image_header, load_image, read_bounded
+from tests.support.bombs import jpeg_bomb, png_bomb
+
+
+def _img(w: int, h: int) -> np.ndarray:
+    rng = np.random.default_rng(w * 7 + h)
+    return rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+
+
+@pytest.mark.parametrize(("w", "h"), [(1, 1), (17, 9), (640, 480), (481, 1201)])
+@pytest.mark.parametrize(
+    ("ext", "params", "fmt"),
+    [
+        (".jpg", [cv2.IMWRITE_JPEG_QUALITY, 90], "jpeg"),
+        (".jpg", [cv2.IMWRITE_JPEG_PROGRESSIVE, 1], "jpeg"),
+        (".png", [], "png"),
+        (".bmp", [], "bmp"),
+    ],
+)
+def test_header_size_matches_what_opencv_decodes(w: int, h: int, ext: str, params: list[int], fmt: str) -> None:
+    ok, buf = cv2.imencode(ext, _img(w, h), params)
+    assert ok
+    data = buf.tobytes()
+    assert image_header(data) == (fmt, w, h)
+    assert decode_image(data).shape[:2] == (h, w)
+
+
+def test_jpeg_header_skips_app_segments_and_fill_bytes() -> None:
+    _ok, buf = cv2.imencode(".jpg", _img(33, 21))
+    data = buf.tobytes()
+    # an APP1 segment (an EXIF-like block with a fake SOF inside it) and fill bytes before it
+    app1 = b"\xff\xff\xff\xe1" + (2 + 12).to_bytes(2, "big") + b"\xff\xc0\x00\x11\x08\x75\x30\x75\x30\x03\x00\x00"
+    crafted = data[:2] + app1 + data[2:]
+    assert image_header(crafted) == ("jpeg", 33, 21)
+    assert decode_image(crafted).shape[:2] == (21, 33)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\xff\xd8",  # SOI only
+        b"\xff\xd8\xff\xe0\x00",  # truncated length
+        b"\xff\xd8\xff\xe0\x00\x01",  # length < 2
+        b"\xff\xd8\xff\xda\x00\x02",  # scan before any frame header
+        b"\xff\xd8\x00\x00",  # not a marker
+        b"\xff\xd8\xff\xc0\x00\x11\x08\x00\x00\x00\x10\x03",  # height 0 (DNL): size unknown
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00",  # truncated IHDR
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x00\x00\x00\x00\x01",  # width 0
+        b"BM" + bytes(30),  # BMP header size 0
+    ],
+)
+def test_malformed_headers_are_corrupt(data: bytes) -> None:
+    with pytest.raises(ImageLoadError) as info:
+        decode_image(data)
+    assert info.value.reason == "corrupt"
+
+
+@pytest.mark.parametrize("data", [b"GIF89a....", b"II*\x00tiff", b"RIFF....WEBPVP8 ", b"P6\n1 1\n255\n\x00\x00\x00"])
+def test_other_formats_are_unsupported(data: bytes) -> None:
+    with pytest.raises(ImageLoadError) as info:
+        decode_image(data)
+    assert info.value.reason == "unsupported"
+
+
+@pytest.mark.parametrize("bomb", [jpeg_bomb, png_bomb], ids=["jpeg", "png"])
+def test_bombs_are_refused_from_the_header_in_milliseconds(bomb) -> None:
+    data = bomb()
+    assert image_header(data)[1:] == (30000, 30000)
+    start = time.perf_counter()
+    with pytest.raises(ImageLoadError) as info:
+        decode_image(data)
+    assert info.value.reason == "too_many_pixels"
+    assert time.perf_counter() - start < 0.5  # decoding would take 5-28 s and gigabytes
+
+
+def test_the_pixel_limit_is_inclusive_and_configurable() -> None:
+    _ok, buf = cv2.imencode(".png", _img(100, 50))
+    data = buf.tobytes()
+    assert decode_image(data, max_pixels=5000).shape[:2] == (50, 100)
+    with pytest.raises(ImageLoadError, match="too_many_pixels"):
+        decode_image(data, max_pixels=4999)
+    before = imageio.default_max_pixels()
+    try:
+        imageio.set_default_max_pixels(4999)
+        with pytest.raises(ImageLoadError, match="too_many_pixels"):
+            decode_image(data)
+    finally:
+        imageio.set_default_max_pixels(before)
+    assert decode_image(data).shape[:2] == (50, 100)
+
+
+def test_a_truncated_body_with_a_valid_header_is_corrupt_not_a_crash() -> None:
+    _ok, buf = cv2.imencode(".png", _img(64, 64))
+    with pytest.raises(ImageLoadError) as info:
+        decode_image(buf.tobytes()[:60])
+    assert info.value.reason == "corrupt"
+
+
+def test_files_are_read_with_a_bound(tmp_path: Path) -> None:
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff\xd8" + bytes(2000))
+    with pytest.raises(ImageLoadError) as info:
+        read_bounded(big, max_bytes=1000)
+    assert info.value.reason == "too_large"
+    with pytest.raises(ImageLoadError) as info:
+        load_image(tmp_path / "absent.png")
+    assert info.value.reason == "unreadable"
+    with pytest.raises(ImageLoadError) as info:
+        load_image(tmp_path)  # a folder
+    assert info.value.reason == "unreadable"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(ImageLoadError) as info:
+        load_image(fifo)  # opening a FIFO for reading would block forever
+    assert info.value.reason == "unreadable"
+
+
+def test_non_ascii_paths_load(tmp_path: Path) -> None:
+    path = tmp_path / "照片.png"
+    _ok, buf = cv2.imencode(".png", _img(20, 10))
+    path.write_bytes(buf.tobytes())
+    assert load_image(path).shape == (10, 20, 3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300), st.sampled_from([b"\xff\xd8", b"\x89PNG\r\n\x1a\n", b"BM", b""]))
+def test_random_bytes_give_an_image_or_image_load_error(tail: bytes, head: bytes) -> None:
+    try:
+        image = decode_image(head + tail, max_pixels=1_000_000)
+    except ImageLoadError:
+        return
+    assert image.ndim == 3 and image.shape[0] * image.shape[1] <= 1_000_000
