@@ -1,4 +1,4 @@
-"""The demo-grade matcher on the shared photographs: same photo re-shot >= 70, others < 70.
+"""The demo-grade matcher on the test photographs: same photo re-shot >= 70, others < 70.
 
 The figures (minimum same-person Sim, maximum different-person Sim) are printed with ``-s``.
 """
@@ -15,7 +15,8 @@ import pytest
 from kiosk.core.specimen import PORTRAIT_BOX, Person, id_photo, locate_specimen, rectify_card, render_specimen
 from kiosk.emulator.matcher import PASS_SIM, FaceMatcher, FaceTemplate, align_face, similarity_from_score
 from tests.emulator.fixtures import face_photo, shared_matcher
-from tests.emulator.helpers import NEGATIVES, composite, face_crop, jpeg
+from tests.emulator.helpers import composite, face_crop, jpeg
+from tests.support.assets import negative
 
 PHOTOS = [
     "astronaut_eileen_collins.png",
@@ -102,7 +103,7 @@ def test_score_is_symmetric_and_identity_is_high() -> None:
 
 def test_no_face_gives_none() -> None:
     m = shared_matcher()
-    cat = cv2.imread(f"{NEGATIVES}/chelsea_cat.png")
+    cat = cv2.imread(str(negative("chelsea_cat.png")))
     assert m.template(cat) is None
     assert m.similarity(cat, face_photo(PHOTOS[0]).copy()) is None
 
