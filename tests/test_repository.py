@@ -12,6 +12,7 @@ import hashlib
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,14 @@ def test_every_asset_is_in_the_manifest_with_its_sha256() -> None:
 def test_the_assets_stay_small() -> None:
     total = sum(p.stat().st_size for p in files_under_tests(ROOT) if ASSETS in p.parents)
     assert total <= ASSETS_BUDGET_BYTES, f"tests/assets holds {total:,} bytes (budget {ASSETS_BUDGET_BYTES:,})"
+
+
+def test_eval_prechecks_says_when_its_photo_set_is_absent(tmp_path: Path) -> None:
+    """Tools may read the reference folder beside the checkout; without it they say so, no traceback."""
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "eval_prechecks.py"), "--assets", str(tmp_path / "absent")],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "no photo set at" in proc.stderr and "--assets DIR" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
