@@ -3,6 +3,7 @@
 #
 #   bash scripts/bootstrap.sh demo [kiosk demo options]   # set up, then run the demo
 #   bash scripts/bootstrap.sh test [pytest options]       # set up, then run the test suite
+#                                                         # (2 worker processes; -n 0: one)
 #
 # Idempotent: a second run only checks. Installs Debian packages Qt needs when they are missing
 # and we are root (otherwise prints the apt-get line to run), creates .venv with Python 3.11,
@@ -20,11 +21,12 @@ esac
 
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 
-# --- Debian packages: the libraries Qt's xcb/offscreen plugins load, and Python 3.11 with venv
-# unless a Python 3.11 with venv is already there (pyenv, a PPA build).
+# --- Debian packages: the libraries Qt's xcb/offscreen plugins load (libgssapi-krb5-2: QtNetwork,
+# for the single-instance lock, links it), and Python 3.11 with venv unless a Python 3.11 with
+# venv is already there (pyenv, a PPA build). The test suite needs nothing more.
 debs=(libgl1 libegl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
       libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
-      libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
+      libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 libgssapi-krb5-2)
 has_py311() {
   for cand in python3.11 python3; do
     command -v "$cand" >/dev/null 2>&1 &&
@@ -87,7 +89,7 @@ case "$mode" in
     export QT_QPA_PLATFORM=offscreen
     say "ruff"
     .venv/bin/ruff check kiosk tests tools
-    say "pytest"
-    exec .venv/bin/python -m pytest "$@"
+    say "pytest (2 workers, pytest-xdist)"
+    exec .venv/bin/python -m pytest -n 2 "$@"
     ;;
 esac
