@@ -3,7 +3,6 @@
 #
 #   bash scripts/bootstrap.sh demo [kiosk demo options]   # set up, then run the demo
 #   bash scripts/bootstrap.sh test [pytest options]       # set up, then run the test suite
-#                                                         # (2 worker processes; -n 0: one)
 #
 # Idempotent: a second run only checks. Installs Debian packages Qt needs when they are missing
 # and we are root (otherwise prints the apt-get line to run), creates .venv with Python 3.11,
@@ -89,7 +88,7 @@ case "$mode" in
     export QT_QPA_PLATFORM=offscreen
     say "ruff"
     .venv/bin/ruff check kiosk tests tools
-    say "pytest (2 workers, pytest-xdist)"
-    exec .venv/bin/python -m pytest -n 2 "$@"
+    say "pytest"
+    exec .venv/bin/python -m pytest "$@"
     ;;
 esac
