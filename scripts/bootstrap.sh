@@ -20,11 +20,12 @@ esac
 
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 
-# --- Debian packages: the libraries Qt's xcb/offscreen plugins load, and Python 3.11 with venv
-# unless a Python 3.11 with venv is already there (pyenv, a PPA build).
+# --- Debian packages: the libraries Qt's xcb/offscreen plugins load (libgssapi-krb5-2: QtNetwork,
+# for the single-instance lock, links it), and Python 3.11 with venv unless a Python 3.11 with
+# venv is already there (pyenv, a PPA build). The test suite needs nothing more.
 debs=(libgl1 libegl1 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3 libxkbcommon0
       libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
-      libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
+      libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1 libgssapi-krb5-2)
 has_py311() {
   for cand in python3.11 python3; do
     command -v "$cand" >/dev/null 2>&1 &&

@@ -311,6 +311,15 @@ def main(argv: list[str] | None = None) -> int:
         "--seed", type=int, default=20261121, help="random poses/exposures (thresholds were set at the default)"
     )
     args = ap.parse_args(argv)
+    missing = [d for d in ("faces", "negatives") if not (args.assets / d).is_dir()]
+    if missing:
+        print(
+            f"eval_prechecks: no photo set at {args.assets} (missing {', '.join(d + '/' for d in missing)}). "
+            "The default is the team's reference folder ../shared/assets beside the checkout, which is not "
+            "part of the repository; pass --assets DIR (a folder with faces/ and negatives/).",
+            file=sys.stderr,
+        )
+        return 2
     det = FaceDetector()
     rng = np.random.default_rng(args.seed)
     samples = [*face_samples(args.assets, det, rng), *card_samples(args.assets, rng), *session_samples(args.assets)]

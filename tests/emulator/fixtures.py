@@ -27,7 +27,8 @@ from kiosk.core.specimen import Person
 from kiosk.emulator.matcher import ClassicMatcher, FaceMatcher, default_matcher, make_matcher
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
-from tests.emulator.helpers import FACES, composite, jpeg_bytes
+from tests.emulator.helpers import composite, jpeg_bytes
+from tests.support.assets import face
 
 UNLIMITED = {"CheckIdCardInformation": 100_000, "ImageRecognitionV2": 100_000}
 
@@ -67,7 +68,7 @@ def demo_card_photo(index: int) -> bytes:
 
 @functools.cache
 def face_photo(name: str) -> np.ndarray:
-    image = cv2.imread(f"{FACES}/{name}", cv2.IMREAD_COLOR)
+    image = cv2.imread(str(face(name)), cv2.IMREAD_COLOR)
     assert image is not None, name
     image.setflags(write=False)
     return image

@@ -6,9 +6,7 @@ import cv2
 import numpy as np
 
 from kiosk.core.specimen import CARD_SIZE, card_mask
-
-FACES = "/work/shared/assets/faces"
-NEGATIVES = "/work/shared/assets/negatives"
+from tests.support.assets import image, negative
 
 
 def jpeg(img: np.ndarray, quality: int = 70) -> np.ndarray:
@@ -26,7 +24,7 @@ def jpeg_bytes(img: np.ndarray, quality: int = 90) -> bytes:
 
 def scene(size: tuple[int, int] = (1280, 720)) -> np.ndarray:
     """A textured desk-like background (deterministic)."""
-    bg = cv2.imread(f"{NEGATIVES}/coffee.png", cv2.IMREAD_COLOR)
+    bg = image(negative("coffee.png"))
     return cv2.resize(bg, size, interpolation=cv2.INTER_LINEAR)
 
 

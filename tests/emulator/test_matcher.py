@@ -1,4 +1,4 @@
-"""The classic (fallback) matcher on the shared photographs: same photo re-shot >= 70, others < 70.
+"""The classic (fallback) matcher on the test photographs: same photo re-shot >= 70, others < 70.
 
 The ResNet matcher has its own tests (test_matcher_resnet.py); these keep the fallback honest.
 
@@ -21,7 +21,8 @@ from kiosk.emulator.matcher_classic import ClassicTemplate as FaceTemplate
 from kiosk.emulator.matcher_classic import align_face, similarity_from_score
 from tests.emulator.fixtures import classic_matcher as shared_matcher
 from tests.emulator.fixtures import face_photo
-from tests.emulator.helpers import NEGATIVES, composite, face_crop, jpeg
+from tests.emulator.helpers import composite, face_crop, jpeg
+from tests.support.assets import negative
 
 PHOTOS = [
     "astronaut_eileen_collins.png",
@@ -108,7 +109,7 @@ def test_score_is_symmetric_and_identity_is_high() -> None:
 
 def test_no_face_gives_none() -> None:
     m = shared_matcher()
-    cat = cv2.imread(f"{NEGATIVES}/chelsea_cat.png")
+    cat = cv2.imread(str(negative("chelsea_cat.png")))
     assert m.template(cat) is None
     assert m.similarity(cat, face_photo(PHOTOS[0]).copy()) is None
 

@@ -13,7 +13,7 @@ from kiosk.core import idnumber
 from kiosk.core.specimen import read_specimen
 from kiosk.emulator.registry import BUILTIN_DIR, Registry, RegistryError
 from tests.emulator.fixtures import demo_card
-from tests.emulator.helpers import FACES, NEGATIVES
+from tests.support.assets import face, negative
 
 
 def make_id(area: str, birth: str, seq: str) -> str:
@@ -36,8 +36,8 @@ def _valid_entry(**overrides: object) -> dict[str, object]:
     return entry
 
 
-def _write(tmp_path: Path, people: object, portrait: str = f"{FACES}/grace_hopper.jpg") -> Path:
-    shutil.copy(portrait, tmp_path / "p.jpg")
+def _write(tmp_path: Path, people: object, portrait: Path | None = None) -> Path:
+    shutil.copy(portrait or face("grace_hopper.jpg"), tmp_path / "p.jpg")
     (tmp_path / "people.json").write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")
     return tmp_path
 
@@ -127,7 +127,7 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
 
 
 def test_portrait_without_face_still_loads(tmp_path: Path) -> None:
-    reg = Registry.load(_write(tmp_path, [_valid_entry()], portrait=f"{NEGATIVES}/coffee.png"))
+    reg = Registry.load(_write(tmp_path, [_valid_entry()], portrait=negative("coffee.png")))
     person = reg.people[0]
     card = reg.specimen(person)  # no face: the whole picture is used
     assert isinstance(card, np.ndarray) and read_specimen(card) == person

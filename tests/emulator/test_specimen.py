@@ -24,7 +24,8 @@ from kiosk.core.specimen import (
     rectify_card,
     render_specimen,
 )
-from tests.emulator.helpers import FACES, NEGATIVES, composite, jpeg
+from tests.emulator.helpers import composite, jpeg
+from tests.support.assets import face, negative
 
 WEI = Person("韦小宝", "11010519491231002X", "男", "汉", "1949/12/31", "北京市东城区景山前街4号")
 LONG = Person(
@@ -39,12 +40,12 @@ LONG = Person(
 
 @pytest.fixture(scope="module")
 def card() -> np.ndarray:
-    return render_specimen(WEI, cv2.imread(f"{FACES}/grace_hopper.jpg"))
+    return render_specimen(WEI, cv2.imread(str(face("grace_hopper.jpg"))))
 
 
 @pytest.fixture(scope="module")
 def long_card() -> np.ndarray:
-    return render_specimen(LONG, cv2.imread(f"{FACES}/codait_luciano.png"))
+    return render_specimen(LONG, cv2.imread(str(face("codait_luciano.png"))))
 
 
 def test_marker_known_vector() -> None:
@@ -159,7 +160,7 @@ def test_rectify_recovers_card(card: np.ndarray) -> None:
 
 @pytest.mark.parametrize("name", ["chelsea_cat.png", "coffee.png"])
 def test_unreadable_is_none(name: str) -> None:
-    assert read_specimen(cv2.imread(f"{NEGATIVES}/{name}")) is None
+    assert read_specimen(cv2.imread(str(negative(name)))) is None
 
 
 def test_degenerate_inputs_are_none(card: np.ndarray) -> None:
@@ -182,13 +183,13 @@ def test_cli_renders_readable_card(tmp_path) -> None:
     person_file.write_text(json.dumps({**WEI.to_dict(), "portrait": "x.png"}, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "card.png"
     assert (
-        main(["specimen", "--person", str(person_file), "--portrait", f"{FACES}/grace_hopper.jpg", "--out", str(out)])
+        main(["specimen", "--person", str(person_file), "--portrait", str(face("grace_hopper.jpg")), "--out", str(out)])
         == 0
     )
     assert read_specimen(cv2.imread(str(out))) == WEI
     bad = tmp_path / "bad.json"
     bad.write_text('{"name": "x"}', encoding="utf-8")
-    assert main(["specimen", "--person", str(bad), "--portrait", f"{FACES}/grace_hopper.jpg", "--out", str(out)]) == 2
+    assert main(["specimen", "--person", str(bad), "--portrait", str(face("grace_hopper.jpg")), "--out", str(out)]) == 2
     assert (
         main(["specimen", "--person", str(person_file), "--portrait", str(tmp_path / "none.png"), "--out", str(out)])
         == 2
@@ -207,6 +208,6 @@ def test_flags_round_trip_and_validation() -> None:
     body = json.dumps([*WEI.to_dict().values(), "Z"], ensure_ascii=False, separators=(",", ":")).encode("gb18030")
     bad = "KSPEC1:" + base64.b32encode(body).decode().rstrip("=") + f":{zlib.crc32(body):08X}"
     assert decode_marker(bad) is None  # unknown flag letters are rejected
-    card = render_specimen(WEI, cv2.imread(f"{FACES}/grace_hopper.jpg"), flags="T")
+    card = render_specimen(WEI, cv2.imread(str(face("grace_hopper.jpg"))), flags="T")
     reading = locate_specimen(jpeg(card, 80))
     assert reading is not None and reading.flags == "T" and reading.person == WEI

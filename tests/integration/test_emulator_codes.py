@@ -40,7 +40,8 @@ from tests.emulator.fixtures import (
     shared_matcher,
 )
 from tests.emulator.fixtures import emulator as emulator  # noqa: PLC0414 - re-exported fixture
-from tests.emulator.helpers import NEGATIVES, composite, jpeg_bytes
+from tests.emulator.helpers import composite, jpeg_bytes
+from tests.support.assets import negative
 
 CARD, FACE = "CheckIdCardInformation", "ImageRecognitionV2"
 ZHAO = 1  # demo person 赵文华 (Grace Hopper portrait)
@@ -78,7 +79,7 @@ def card_photo(kind: str) -> bytes:
         person = {"stranger": STRANGER, "no_photo": NO_PHOTO, "bad_photo": BAD_PHOTO}[kind]
         card = render_specimen(person, id_photo(grace, m.faces(grace)[0].box))
     elif kind == "no_face":
-        card = render_specimen(zhao(), cv2.imread(f"{NEGATIVES}/coffee.png"))
+        card = render_specimen(zhao(), cv2.imread(str(negative("coffee.png"))))
     elif kind == "cut_off":
         image, quad = composite(demo_card(ZHAO), width=900, center=(380, 360))
         assert quad[:, 0].min() < -50  # the left edge is well outside the photo
@@ -111,7 +112,7 @@ def live_photo(kind: str) -> bytes:
     if kind == "other":
         return jpeg_bytes(face_photo("pexels_woman_neutral.jpeg").copy(), 85)
     if kind == "none":
-        return jpeg_bytes(cv2.imread(f"{NEGATIVES}/chelsea_cat.png"), 85)
+        return jpeg_bytes(cv2.imread(str(negative("chelsea_cat.png"))), 85)
     if kind == "two":
         other = cv2.resize(face_photo("codait_luciano.png").copy(), (grace.shape[1] * 600 // grace.shape[0], 600))
         left = cv2.resize(grace, (grace.shape[1], 600))
@@ -131,7 +132,7 @@ def custom_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulat
         src = BUILTIN_DIR / entry["portrait"]
         shutil.copy(src, base / src.name)
         entry["portrait"] = src.name
-    shutil.copy(f"{NEGATIVES}/coffee.png", base / "coffee.png")
+    shutil.copy(negative("coffee.png"), base / "coffee.png")
     people.append({**NO_PHOTO.to_dict(), "portrait": None})
     people.append({**BAD_PHOTO.to_dict(), "portrait": "coffee.png"})
     (base / "people.json").write_text(json.dumps(people, ensure_ascii=False), encoding="utf-8")

@@ -24,8 +24,7 @@ from kiosk.core.vision import synth
 from kiosk.core.vision.detector import FaceDetector
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "assets"
+from tests.support.assets import negative
 
 
 def card_scene(registry: Registry, person: Person, portrait: np.ndarray, *, seed: int = 1) -> np.ndarray:
@@ -82,7 +81,7 @@ def images(registry: Registry, tmp_path_factory: pytest.TempPathFactory) -> dict
     paths = {name: out / f"{name}.jpg" for name in files}
     for name, img in files.items():
         cv2.imwrite(str(paths[name]), img, [cv2.IMWRITE_JPEG_QUALITY, 92])
-    paths["no_face"] = SHARED / "negatives" / "chelsea_cat.png"
+    paths["no_face"] = negative("chelsea_cat.png")
     paths["corrupt"] = out / "corrupt.jpg"
     paths["corrupt"].write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
     return paths

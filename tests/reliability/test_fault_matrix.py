@@ -441,10 +441,18 @@ def test_many_verifications_on_one_client_survive_interleaved_faults(registry: R
 def test_local_rate_limit_says_busy(registry: Registry, uploads: dict[str, bytes]) -> None:
     """The client's own rate limiter refusing to wait (RateLimitedError, nothing sent) is the
     "service busy" screen, as the catalog says for ClientRateLimited (err.service_busy)."""
+    from kiosk.core.faceid.client import FaceIdClient
+    from kiosk.core.faceid.credentials import Credential, StaticCredentialProvider
+    from kiosk.core.faceid.settings import ClientSettings
     from kiosk.core.verification import Outcome, Verifier
 
     with EmulatorServer(registry=registry) as emu:
-        client = _client(emu.url, rate_limits={CARD: 1.0, FACE: 1.0}, rate_limit_max_wait=0.0)
+        settings = ClientSettings(endpoint=emu.url, connect_timeout=CONNECT_TIMEOUT_S, read_timeout=READ_TIMEOUT_S,
+                                  rate_limits={CARD: 1.0, FACE: 1.0}, rate_limit_max_wait=0.0)
+        # The limiter's clock stands still, so the second customer is "within the same second" even
+        # when a loaded machine takes over a second for the first (the transport keeps real time).
+        client = FaceIdClient(settings, StaticCredentialProvider(Credential(DEMO_SECRET_ID, DEMO_SECRET_KEY)),
+                              monotonic=lambda: 1000.0)
         try:
             verifier = Verifier(client)
             first = verifier.verify(uploads["card_a"], uploads["face_a"])

@@ -1,22 +1,20 @@
-"""Shared fixtures for the vision tests: the shared photographs and composed scenes.
+"""Fixtures for the vision tests: the test photographs and composed scenes.
 
-The photographs live in ``../shared/assets`` beside the repository (CI has them there too);
-a missing folder is a setup error and fails loudly instead of skipping.
+The photographs are in the repository (tests/support/assets.py says where); a missing file is a
+broken checkout and fails loudly instead of skipping.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from kiosk.core.vision import synth
 from kiosk.core.vision.detector import FaceDetector
+from tests.support import assets
 
-REPO = Path(__file__).resolve().parents[3]
-ASSETS = REPO.parent / "shared" / "assets"
 GOOD_FACES = (
     "astronaut_eileen_collins.png",
     "codait_luciano.png",
@@ -26,13 +24,17 @@ GOOD_FACES = (
 )
 
 
+def asset(rel: str) -> Path:
+    """``faces/NAME`` or ``negatives/NAME``: the file's path inside the repository."""
+    kind, _, name = rel.partition("/")
+    lookup = {"faces": assets.face, "negatives": assets.negative}
+    if kind not in lookup:
+        pytest.fail(f"unknown test asset kind: {rel}")
+    return lookup[kind](name)
+
+
 def load(rel: str) -> np.ndarray:
-    path = ASSETS / rel
-    if not path.is_file():
-        pytest.fail(f"test asset missing: {path} (../shared/assets must sit beside the repo)")
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    assert img is not None, path
-    return img
+    return assets.image(asset(rel))
 
 
 @pytest.fixture(scope="session")

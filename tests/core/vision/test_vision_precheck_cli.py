@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kiosk.cli import main
-from tests.core.vision.conftest import ASSETS, card_scene
+from tests.core.vision.conftest import asset, card_scene
 
 
 def lines(out: str) -> list[dict]:
@@ -18,7 +18,7 @@ def lines(out: str) -> list[dict]:
 
 
 def test_good_faces_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
-    files = [str(ASSETS / "faces" / n) for n in ("grace_hopper.jpg", "codait_luciano.png")]
+    files = [str(asset(f"faces/{n}")) for n in ("grace_hopper.jpg", "codait_luciano.png")]
     assert main(["precheck", "--kind", "face", "--json", *files]) == 0
     out = lines(capsys.readouterr().out)
     assert [o["file"] for o in out] == files
@@ -29,10 +29,10 @@ def test_good_faces_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_bad_and_unreadable_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     corrupt = tmp_path / "broken.jpg"
-    corrupt.write_bytes((ASSETS / "faces" / "grace_hopper.jpg").read_bytes()[:700])
+    corrupt.write_bytes(asset("faces/grace_hopper.jpg").read_bytes()[:700])
     text = tmp_path / "notes.png"
     text.write_text("hello")
-    files = [str(ASSETS / "negatives" / "chelsea_cat.png"), str(corrupt), str(text), str(tmp_path / "missing.jpg")]
+    files = [str(asset("negatives/chelsea_cat.png")), str(corrupt), str(text), str(tmp_path / "missing.jpg")]
     assert main(["precheck", "--kind", "face", *files]) == 1
     captured = capsys.readouterr()
     out = lines(captured.out)
