@@ -5,7 +5,8 @@ shown again "re-shot or differently processed" in ways a different photograph of
 differs (mirror image, grey scale, a small blurred chip, a yaw-like perspective warp, a darker
 exposure with strong JPEG, the portrait printed on a specimen card and photographed) and must pass
 (Sim >= 70); every pair of different people must stay below 70. The real-photograph evaluation
-(different photographs of the same person) is tools/eval_matcher.py, which needs the development photographs beside the checkout.
+(different photographs of the same person) is tools/eval_matcher.py, which needs the development
+photographs beside the checkout.
 """
 
 from __future__ import annotations
