@@ -129,8 +129,10 @@ def test_usb_keypad_enters_the_staff_pin(make_kiosk, qtbot) -> None:
     press(qtbot, w, Qt.Key.Key_PageDown, KEYPAD)  # NumLock off: 3
     press(qtbot, w, Qt.Key.Key_5)
     press(qtbot, w, Qt.Key.Key_Home, KEYPAD)  # NumLock off: 7
-    assert w.pin_page.pad.display.text() == "●●●●"
-    assert TEST_PIN == "1357"
+    press(qtbot, w, Qt.Key.Key_PageUp, KEYPAD)  # NumLock off: 9
+    press(qtbot, w, Qt.Key.Key_Insert, KEYPAD)  # NumLock off: 0
+    assert w.pin_page.pad.display.text() == "●●●●●●"
+    assert TEST_PIN == "135790"
     press(qtbot, w, Qt.Key.Key_Enter, KEYPAD)
     assert w.current_page() is w.staff_page
 
