@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core import idnumber
+from kiosk.core.audit_files import OwnedRotatingFileHandler, give_to_folder_owner
 
 _ALLOWED = frozenset({
     "ts", "kind", "kiosk_id", "session_id", "action", "step", "outcome_code", "reason_code",
@@ -64,11 +65,12 @@ class AuditTrail:
                  max_bytes: int = 5_000_000, backups: int = 10) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        give_to_folder_owner(self.directory)  # as root: the kiosk user's files stay its own
         self.kiosk_id = kiosk_id
         self._logger = logging.getLogger(f"kiosk.audit.{id(self)}")
         self._logger.propagate = False
         self._logger.setLevel(logging.INFO)
-        self._handler = logging.handlers.RotatingFileHandler(
+        self._handler = OwnedRotatingFileHandler(
             self.directory / self.FILE_NAME, maxBytes=max_bytes, backupCount=backups, encoding="utf-8"
         )
         self._handler.setFormatter(logging.Formatter("%(message)s"))
