@@ -263,7 +263,8 @@ def run(args: argparse.Namespace) -> int:
     checks: list[Check] = []
     try:
         settings = load_settings(args.config)
-        checks.append(Check("config", True, settings.source_file or "defaults (no config file)"))
+        source = settings.source_file or "defaults (no config file)"
+        checks.append(Check("config", True, f"{source} (kiosk_id {settings.kiosk.kiosk_id})"))
     except ConfigError as exc:
         checks.append(Check("config", False, str(exc), {"key": exc.key}))
         settings = load_settings(None, environ={}, search_default_paths=False)
