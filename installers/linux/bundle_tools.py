@@ -26,6 +26,7 @@
 Runs with the build venv's Python (3.11, ``packaging`` available); needs binutils (readelf).
 """
 
+# ruff: noqa: S603, S607 - a build tool: runs readelf, patchelf, ldconfig and dpkg on build paths
 from __future__ import annotations
 
 import argparse
@@ -179,15 +180,24 @@ def depends(bundle: Path, depends_line: str, stock: Path | None) -> int:
 
 
 # ---- SBOM ----------------------------------------------------------------------------------------
+#: (library name pattern, version string pattern in the file's bytes)
 _VERSION_PATTERNS = (
-    ("openssl", re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)")),
-    ("ffmpeg", re.compile(rb"FFmpeg version (n?[0-9][\w.\-]*)")),
-    ("libpng", re.compile(rb"libpng version (\d+\.\d+\.\d+)")),
-    ("zlib", re.compile(rb"(?:deflate|inflate) (\d+\.\d+\.\d+(?:\.\d+)?) Copyright")),
+    (re.compile(r"^lib(ssl|crypto)\b"), re.compile(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?)")),
+    (re.compile(r"^lib(av|sw)"), re.compile(rb"FFmpeg version (n?[0-9][\w.\-]*)")),
+    (re.compile(r"^libpng"), re.compile(rb"libpng version (\d+\.\d+\.\d+)")),
+    (re.compile(r"openblas"), re.compile(rb"OpenBLAS (\d+\.\d+\.\d+)")),
+    (re.compile(r"^libz\b"), re.compile(rb"(?:deflate|inflate) (\d+\.\d+\.\d+(?:\.\d+)?) Copyright")),
 )
 #: (pattern on the library name, lifecycle note); versions below are end-of-life upstream
 _EOL = (
-    (re.compile(r"^libssl|^libcrypto"), re.compile(r"^1\."), "OpenSSL 1.1.1 reached end of life on 2023-09-11"),
+    (
+        re.compile(r"^libssl|^libcrypto"),
+        re.compile(r"^1\."),
+        "OpenSSL 1.1.1 reached end of life on 2023-09-11. Inside the opencv-python-headless wheel: its "
+        "FFmpeg (libavformat) links it for https:// streams and cv2 links FFmpeg, so it must be present "
+        "for cv2 to load; the kiosk only opens webcams and local files, never a network URL, so no TLS "
+        "goes through it. Kiosk TLS uses the system libssl3.",
+    ),
 )
 
 
@@ -222,13 +232,13 @@ def _lib_component(path: Path, bundle: Path) -> dict:
     name = path.name
     data = path.read_bytes()
     version = ""
-    for key, pattern in _VERSION_PATTERNS:
-        if key in name or (key == "ffmpeg" and re.match(r"^lib(av|sw)", name)):
+    for name_re, pattern in _VERSION_PATTERNS:
+        if name_re.search(name):
             m = pattern.search(data)
             if m:
                 version = m.group(1).decode("ascii", "replace")
                 break
-    m = re.search(r"\.so\.([\d.]+)$", name)
+    m = re.search(r"\.so\.([\w.]+)$", name)
     soversion = m.group(1) if m else ""
     props = [{"name": "kiosk:path", "value": rel}, {"name": "kiosk:soversion", "value": soversion}]
     parts = Path(rel).parts
@@ -239,11 +249,14 @@ def _lib_component(path: Path, bundle: Path) -> dict:
         origin = next(p for p in parts if p.endswith(".libs"))[: -len(".libs")] + " wheel (auditwheel-vendored)"
     elif "PySide6" in parts or "shiboken6" in parts:
         origin = "PySide6-Essentials wheel"
-        if name.startswith("libQt6"):
-            import PySide6
+        import PySide6
 
-            version = version or PySide6.__version__.split("+")[0]
+        qt_version = PySide6.__version__.split("+")[0]
+        if name.startswith("libQt6"):
+            version = version or qt_version
             purl = f"pkg:generic/qt/{base.split('.so')[0]}@{version}"
+        elif "plugins" in parts:
+            version = version or qt_version  # Qt's own plugins
     elif name.startswith("libpython"):
         version = ".".join(map(str, sys.version_info[:3]))
         origin = "CPython (build interpreter)"
@@ -297,22 +310,60 @@ def sbom(bundle: Path, out: Path, cyclonedx: Path | None, version: str, project:
 
     for name in sorted(closure - have):  # without cyclonedx-py: name, version and purl only
         v = metadata.version(name)
-        components.append({"type": "library", "bom-ref": f"pkg:pypi/{name}@{v}", "name": name, "version": v,
-                           "purl": f"pkg:pypi/{name}@{v}"})
+        components.append(
+            {
+                "type": "library",
+                "bom-ref": f"pkg:pypi/{name}@{v}",
+                "name": name,
+                "version": v,
+                "purl": f"pkg:pypi/{name}@{v}",
+            }
+        )
     py = ".".join(map(str, sys.version_info[:3]))
     import PyInstaller
 
-    components.append({"type": "application", "bom-ref": "pkg:generic/cpython@" + py, "name": "CPython",
-                       "version": py, "purl": f"pkg:generic/cpython@{py}",
-                       "licenses": [{"license": {"id": "PSF-2.0"}}]})
-    components.append({"type": "application", "bom-ref": "pkg:pypi/pyinstaller-bootloader",
-                       "name": "PyInstaller bootloader", "version": PyInstaller.__version__,
-                       "purl": f"pkg:pypi/pyinstaller@{PyInstaller.__version__}",
-                       "licenses": [{"expression": "GPL-2.0-or-later WITH Bootloader-exception"}]})
+    components.append(
+        {
+            "type": "application",
+            "bom-ref": "pkg:generic/cpython@" + py,
+            "name": "CPython",
+            "version": py,
+            "purl": f"pkg:generic/cpython@{py}",
+            "licenses": [{"license": {"id": "PSF-2.0"}}],
+        }
+    )
+    components.append(
+        {
+            "type": "application",
+            "bom-ref": "pkg:pypi/pyinstaller-bootloader",
+            "name": "PyInstaller bootloader",
+            "version": PyInstaller.__version__,
+            "purl": f"pkg:pypi/pyinstaller@{PyInstaller.__version__}",
+            "licenses": [{"expression": "GPL-2.0-or-later WITH Bootloader-exception"}],
+        }
+    )
     for path in elf_files(bundle):
-        if path.name.endswith(".so") or ".so." in path.name:
-            if not _is_extension_module(path):
-                components.append(_lib_component(path, bundle))
+        if (path.name.endswith(".so") or ".so." in path.name) and not _is_extension_module(path):
+            components.append(_lib_component(path, bundle))
+    # OpenSSL statically linked into the cryptography wheel (not replaceable by the system's)
+    rust = next(iter(sorted((bundle / "_internal").glob("cryptography/hazmat/bindings/_rust*.so"))), None)
+    if rust is not None:
+        m = re.search(rb"OpenSSL (\d+\.\d+\.\d+[a-z]?) \d", rust.read_bytes())
+        if m:
+            v = m.group(1).decode()
+            components.append(
+                {
+                    "type": "library",
+                    "bom-ref": f"static:openssl@{v}",
+                    "name": "OpenSSL (static)",
+                    "version": v,
+                    "purl": f"pkg:generic/openssl@{v}",
+                    "properties": [
+                        {"name": "kiosk:path", "value": rust.relative_to(bundle).as_posix()},
+                        {"name": "kiosk:origin", "value": "statically linked in the cryptography wheel"},
+                    ],
+                }
+            )
     resources = bundle / "_internal" / "resources"
     for rel, name, lic in (
         ("models/face_detection_yunet_2023mar.onnx", "YuNet face detection model 2023mar", "MIT"),
@@ -320,9 +371,16 @@ def sbom(bundle: Path, out: Path, cyclonedx: Path | None, version: str, project:
     ):
         f = resources / rel
         if f.is_file():
-            components.append({"type": "data", "bom-ref": f"file:resources/{rel}", "name": name, "version": "",
-                               "licenses": [{"license": {"id": lic}}],
-                               "hashes": [{"alg": "SHA-256", "content": hashlib.sha256(f.read_bytes()).hexdigest()}]})
+            components.append(
+                {
+                    "type": "data",
+                    "bom-ref": f"file:resources/{rel}",
+                    "name": name,
+                    "version": "",
+                    "licenses": [{"license": {"id": lic}}],
+                    "hashes": [{"alg": "SHA-256", "content": hashlib.sha256(f.read_bytes()).hexdigest()}],
+                }
+            )
     components.sort(key=lambda c: (c["type"], c["name"].lower(), c.get("bom-ref", "")))
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0") or 0)
     body = json.dumps(components, sort_keys=True).encode()
@@ -334,8 +392,12 @@ def sbom(bundle: Path, out: Path, cyclonedx: Path | None, version: str, project:
         "metadata": {
             "timestamp": datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "component": {"type": "application", "bom-ref": "idv-kiosk", "name": "idv-kiosk", "version": version},
-            "tools": {"components": [{"type": "application", "name": "installers/linux/bundle_tools.py"},
-                                     {"type": "application", "name": "cyclonedx-py"}]},
+            "tools": {
+                "components": [
+                    {"type": "application", "name": "installers/linux/bundle_tools.py"},
+                    {"type": "application", "name": "cyclonedx-py"},
+                ]
+            },
         },
         "components": components,
     }
