@@ -136,7 +136,11 @@ libfreetype6, libssl3"
 recommends="libwayland-client0, libwayland-cursor0, libwayland-egl1"
 "$venv/bin/python" "$here/bundle_tools.py" depends "$dist/kiosk" --depends "$depends, $recommends" \
     --stock "$here/stock-desktop-libs.txt" >&2 || { say "Depends: does not match the bundle (see above)"; exit 1; }
-installed_kb="$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)"
+# Installed-Size from the files' apparent sizes (KiB, rounded up per file, 1 per folder, as
+# dpkg-gencontrol counts), not `du`: the blocks a folder takes depend on the build's file-system
+# history and made two builds of one commit differ
+installed_kb="$(cd "$pkg" && find . -path ./DEBIAN -prune -o -printf '%y %s\n' |
+    awk '{ kb += ($1 == "d") ? 1 : int(($2 + 1023) / 1024) } END { print kb }')"
 sed -e "s/@VERSION@/$deb_version/" -e "s/@INSTALLED_SIZE@/$installed_kb/" \
     -e "s/@DEPENDS@/$depends/" -e "s/@RECOMMENDS@/$recommends/" \
     -e "s/@MAINTAINER@/${KIOSK_DEB_MAINTAINER:-Kiosk team <kiosk@example.invalid>}/" \
