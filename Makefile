@@ -10,7 +10,8 @@ bundle:
 deb:
 	installers/linux/build-deb.sh
 
-# the .deb in a clean Debian 12 root without network (root; debootstrap downloads the root once)
+# the .deb, built twice and compared, then installed on a stock Debian 12 XFCE desktop root
+# without network (root; make-stock-root.sh downloads the root's packages once)
 test-deb:
 	installers/linux/test-deb-in-debootstrap.sh
 

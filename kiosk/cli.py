@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "specimen": "specimen",
     "doctor": "doctor",
     "bench": "bench",
+    "selftest": "selftest",
 }
 
 EXIT_OK = 0

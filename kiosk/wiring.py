@@ -87,11 +87,17 @@ def build_policy(settings: Settings) -> Policy:
     )
 
 
+def audit_directory(settings: Settings) -> Path:
+    """The configured audit folder, or the platform default."""
+    return Path(settings.audit.directory) if settings.audit.directory else default_audit_dir()
+
+
 def open_audit(settings: Settings) -> AuditTrail:
     """The audit trail in the configured (or platform default) folder."""
     a = settings.audit
-    directory = Path(a.directory) if a.directory else default_audit_dir()
-    return AuditTrail(directory, kiosk_id=settings.kiosk.kiosk_id, max_bytes=a.max_bytes, backups=a.backups)
+    return AuditTrail(
+        audit_directory(settings), kiosk_id=settings.kiosk.kiosk_id, max_bytes=a.max_bytes, backups=a.backups
+    )
 
 
 def apply_process_limits(settings: Settings) -> None:

@@ -47,13 +47,23 @@ want="$(cat pyproject.toml installers/constraints.txt | sha256sum | cut -d' ' -f
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing the project and PyInstaller into the build venv"
     mkdir -p "$build"
-    { "$venv/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip &&
-      "$venv/bin/python" -m pip install -q --disable-pip-version-check "${constraints[@]}" -e ".[build]"; } > "$build/pip.log" 2>&1 ||
-        { tail -20 "$build/pip.log" >&2; exit 1; }
+    # No pip or setuptools upgrade: the interpreter's own pip, and PIP_CONSTRAINT pins what pip's
+    # isolated build environment fetches for the editable install (setuptools, wheel) too.
+    if [ ${#constraints[@]} -gt 0 ]; then export PIP_CONSTRAINT="$root/installers/constraints.txt"; fi
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "${constraints[@]}" -e ".[build]" \
+        > "$build/pip.log" 2>&1 || { tail -20 "$build/pip.log" >&2; exit 1; }
+    unset PIP_CONSTRAINT
     echo "$want" > "$stamp"
 fi
 
 version="$("$venv/bin/python" -c 'import kiosk; print(kiosk.__version__)')"
+# Reproducible output: every timestamp (PyInstaller, dpkg-deb, file mtimes in the package) is the
+# commit's time; two builds of one commit give a byte-identical .deb (test-deb-in-debootstrap.sh).
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+    SOURCE_DATE_EPOCH="$(git -C "$root" log -1 --format=%ct 2>/dev/null || stat -c %Y pyproject.toml)"
+fi
+export SOURCE_DATE_EPOCH PYTHONHASHSEED=0 LC_ALL=C.UTF-8 TZ=UTC
+umask 022
 deb_version="${version}-${KIOSK_DEB_REVISION:-1}"
 
 # --- 2. the bundle ----------------------------------------------------------------------------
@@ -64,9 +74,13 @@ if [ "${KIOSK_SKIP_BUNDLE:-0}" != 1 ] || [ ! -x "$dist/kiosk/kiosk" ]; then
         grep -v "Library not found" >&2 || true
     [ -x "$dist/kiosk/kiosk" ] || { say "PyInstaller did not produce $dist/kiosk/kiosk"; exit 1; }
 fi
-# the bundle must start before it is packaged
+# RUNPATHs pointing at the build machine (a local Python's lib folder, wheel build paths) are
+# rewritten to stay inside the bundle; the check fails the build if any remain.
+"$venv/bin/python" "$here/bundle_tools.py" runpath --fix "$dist/kiosk" >&2
+# the bundle must start before it is packaged, and pass its own end-to-end self-test
 "$dist/kiosk/kiosk" --version >/dev/null
 "$dist/kiosk/kiosk" doctor --json --no-network --cameras 0 >/dev/null || true
+QT_QPA_PLATFORM=offscreen "$dist/kiosk/kiosk" selftest >&2 || { say "the bundle fails kiosk selftest"; exit 1; }
 "$venv/bin/python" installers/make_config.py --platform linux --out "$build/linux/kiosk.toml"
 if [ "${1:-}" = --bundle-only ]; then
     say "bundle $(du -sh "$dist/kiosk" | cut -f1): $dist/kiosk"
@@ -90,7 +104,13 @@ install -m 0644 "$f/idv-kiosk-autostart.desktop" "$pkg/usr/share/idv-kiosk/idv-k
 install -m 0644 "$build/linux/kiosk.toml" "$pkg/etc/kiosk/kiosk.toml"
 install -m 0640 "$f/secrets.env" "$pkg/etc/kiosk/secrets.env"
 install -m 0644 "$f/default" "$pkg/etc/default/idv-kiosk"
-[ -f docs/installing.md ] && install -m 0644 docs/installing.md "$pkg/usr/share/doc/idv-kiosk/installing.md"
+install -m 0644 docs/installing.md docs/operator-guide.md "$pkg/usr/share/doc/idv-kiosk/"
+# the software bill of materials: Python distributions (cyclonedx-py, filtered to what ships),
+# CPython, the bootloader and every bundled shared library with its version and origin
+"$venv/bin/cyclonedx-py" environment --of JSON --output-reproducible -o "$build/cyclonedx-env.json" \
+    "$venv/bin/python" >/dev/null 2>&1 || { say "cyclonedx-py failed"; exit 1; }
+"$venv/bin/python" "$here/bundle_tools.py" sbom "$dist/kiosk" --cyclonedx "$build/cyclonedx-env.json" \
+    --version "$deb_version" --out "$pkg/usr/share/doc/idv-kiosk/sbom.cdx.json" >&2
 cat > "$pkg/usr/share/doc/idv-kiosk/copyright" <<COPY
 idv-kiosk: proprietary. Third-party components inside /opt/kiosk/_internal keep their own
 licences: CPython (PSF), Qt 6 / PySide6 (LGPLv3), OpenCV (Apache-2.0), NumPy (BSD),
@@ -102,22 +122,34 @@ install -D -m 0644 "$here/debian/lintian-overrides" "$pkg/usr/share/lintian/over
 install -m 0755 "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postrm" "$pkg/DEBIAN/"
 install -m 0644 "$here/debian/conffiles" "$pkg/DEBIAN/conffiles"
 
-# The bundle carries Python, Qt, OpenCV and most libraries; these come from the system because
-# they belong to the display stack (GL, xcb), need system data (fontconfig, xkb) or must match
-# the GPU driver (the C++ runtime): the list scripts/bootstrap.sh installs + libc/libstdc++.
-# glibc >= 2.36 (Debian 12, Ubuntu 24.04): the bundled libpython and libraries were built
-# against it. installers/linux/check-bundle.sh shows what is linked from the system.
-depends="libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libgl1, libegl1, libxcb1, libglib2.0-0, libfontconfig1, libfreetype6, libdbus-1-3, \
-libxkbcommon0, libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, \
-libxcb-randr0, libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1, libx11-xcb1"
+# Depends: ONLY packages every stock desktop already has (Debian 12 GNOME, XFCE and KDE: the
+# common set is installers/linux/stock-desktop-libs.txt, made by make-stock-root.sh; Ubuntu
+# 24.04's t64 libraries Provide these names on amd64), so `dpkg -i` works offline on a branch PC.
+# Whatever the bundle links that a stock desktop lacks is bundled instead (kiosk.spec
+# FROM_BUILD_SYSTEM: libxcb-cursor, -icccm, -image, -keysyms, -render-util). The list must cover
+# every soname the bundle's ELF files need from the system (bundle_tools.py depends checks both
+# ways and fails the build). glibc >= 2.36: the bundled libpython was built against it.
+# libssl3 is Debian's TLS for Python's _ssl and _hashlib (kiosk.spec SYSTEM_ONLY). The rest of
+# the X/xcb/xkb/dbus/glib stack is bundled (as collected by PyInstaller from the build machine).
+depends="libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1, libgl1, libegl1, libxcb1, libfontconfig1, \
+libfreetype6, libssl3"
 recommends="libwayland-client0, libwayland-cursor0, libwayland-egl1"
-installed_kb="$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)"
+"$venv/bin/python" "$here/bundle_tools.py" depends "$dist/kiosk" --depends "$depends, $recommends" \
+    --stock "$here/stock-desktop-libs.txt" >&2 || { say "Depends: does not match the bundle (see above)"; exit 1; }
+# Installed-Size from the files' apparent sizes (KiB, rounded up per file, 1 per folder, as
+# dpkg-gencontrol counts), not `du`: the blocks a folder takes depend on the build's file-system
+# history and made two builds of one commit differ
+installed_kb="$(cd "$pkg" && find . -path ./DEBIAN -prune -o -printf '%y %s\n' |
+    awk '{ kb += ($1 == "d") ? 1 : int(($2 + 1023) / 1024) } END { print kb }')"
 sed -e "s/@VERSION@/$deb_version/" -e "s/@INSTALLED_SIZE@/$installed_kb/" \
     -e "s/@DEPENDS@/$depends/" -e "s/@RECOMMENDS@/$recommends/" \
     -e "s/@MAINTAINER@/${KIOSK_DEB_MAINTAINER:-Kiosk team <kiosk@example.invalid>}/" \
     "$here/debian/control.in" > "$pkg/DEBIAN/control"
 (cd "$pkg" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' |
     LC_ALL=C sort -z | xargs -0 md5sum) > "$pkg/DEBIAN/md5sums"
+# reproducible: every file's mtime clamped to SOURCE_DATE_EPOCH (dpkg-deb sorts the members and
+# uses SOURCE_DATE_EPOCH for the ar and control timestamps)
+find "$pkg" -newermt "@$SOURCE_DATE_EPOCH" -print0 | xargs -0r touch -h -d "@$SOURCE_DATE_EPOCH"
 
 out="$dist/idv-kiosk_${deb_version}_amd64.deb"
 say "dpkg-deb -> $out"

@@ -49,7 +49,7 @@ if (-not (Test-Path (Join-Path $Venv "Scripts\python.exe"))) {
 }
 $VPy = Join-Path $Venv "Scripts\python.exe"
 Run $VPy @("-c", "import sys; assert sys.version_info[:2] == (3, 11), sys.version")
-Run $VPy @("-m", "pip", "install", "-q", "--disable-pip-version-check", "--upgrade", "pip")
+# no pip/setuptools upgrade: the build uses the interpreter's own pip and the pinned constraints
 # the versions the Linux package was built and tested with (installers\constraints.txt)
 Run $VPy @("-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", "installers\constraints.txt", "-e", ".[build]")
 $Version = (& $VPy -c "import kiosk; print(kiosk.__version__)").Trim()

@@ -11,7 +11,8 @@ Checks, each reported as ok / not ok with a one-line detail (never a secret):
 * ``service``: TLS/proxy reachability of the endpoint with an unsigned, unbillable request over
   the client's own transport (configured proxy and CA bundle), and the clock offset to the
   service from its ``Date`` header (over 5 minutes -> not ok); proxy credentials are redacted;
-* ``audit``: the audit folder is writable.
+* ``audit``: the audit folder and the files the kiosk appends to are writable by this user, and
+  the disk is not full.
 
 Exit 0 when every check is ok, 1 otherwise. Network use: one small POST, with the configured
 timeouts. Runs from a source checkout and from the installed bundle alike.
@@ -115,6 +116,8 @@ def check_credentials(settings: Any) -> Check:
         cred = credential_provider(settings).get()
     except CredentialError as exc:
         return Check("credentials", False, f"source {settings.credentials.source}: {exc.detail}")
+    except OSError as exc:  # e.g. a profile file this user may not read
+        return Check("credentials", False, f"source {settings.credentials.source}: {exc.strerror}: {exc.filename}")
     expiry = ""
     if cred.expires_at:
         expiry = f", expires in {int(cred.expires_at - time.time())} s"
@@ -159,27 +162,74 @@ def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) ->
 
 
 def check_audit(settings: Any) -> Check:
-    from kiosk.core.audit import default_audit_dir
+    """The folder AND the files the kiosk appends to (live and rotated) are writable by this user.
 
-    directory = Path(settings.audit.directory) if settings.audit.directory else default_audit_dir()
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        probe = directory / ".doctor-probe"
-        probe.write_text("ok", encoding="ascii")
-        probe.unlink()
-    except OSError as exc:
-        return Check("audit", False, f"{directory} not writable ({exc.strerror})")
+    Run it as the kiosk user: as root everything is writable (root-run kiosk commands hand the
+    files they create to the audit folder's owner, see kiosk.core.audit_files).
+    """
+    from kiosk.core.audit_files import audit_write_problem
+    from kiosk.wiring import audit_directory
+
+    directory = audit_directory(settings)
     problem = audit_write_problem(directory)
+    if problem is None:
+        try:
+            probe = directory / ".doctor-probe"
+            probe.write_text("ok", encoding="ascii")
+            probe.unlink()
+        except OSError as exc:
+            problem = f"{directory} not writable ({exc.strerror})"
+    if problem:
+        return Check("audit", False, problem)
+    problem = audit_append_problem(directory)
     if problem:
         return Check("audit", False, f"{directory}: {problem}; verdicts are given but not recorded")
-    return Check("audit", True, f"{directory} writable")
+    files = [p.name for p in sorted(directory.glob("audit.jsonl*"))]
+    return Check("audit", True, f"{directory} and its {len(files)} audit files writable")
+
+
+def hash_pin_command(stdin: Any) -> int:
+    """``--hash-pin``: prompt on a terminal (twice); otherwise read the PIN from stdin.
+
+    From stdin the first line is the PIN and an optional second line must repeat it (so
+    ``printf '%s\\n%s\\n' "$PIN" "$PIN" | kiosk doctor --hash-pin`` and ``... <<< "$PIN"`` both
+    work). The hash comes from :func:`kiosk.ui.pin.hash_pin` (the kiosk's own rules and cost);
+    exit 0 with the hash on stdout, 2 on a refused or missing PIN. The PIN is never echoed.
+    """
+    from kiosk.ui.pin import hash_pin  # pin.py imports no Qt
+
+    if stdin is not None and stdin.isatty():
+        import getpass
+
+        try:
+            pin = getpass.getpass("New staff PIN: ")
+            again = getpass.getpass("Again: ")
+        except (EOFError, KeyboardInterrupt):
+            print("kiosk doctor: no PIN entered", file=sys.stderr)
+            return 2
+    else:
+        lines = (stdin.read(4096) if stdin is not None else "").splitlines()
+        pin = lines[0].strip() if lines else ""
+        again = lines[1].strip() if len(lines) > 1 else pin
+        if not pin:
+            print("kiosk doctor: --hash-pin: no PIN on stdin (one line: the PIN)", file=sys.stderr)
+            return 2
+    if pin != again:
+        print("kiosk doctor: the two PINs differ", file=sys.stderr)
+        return 2
+    try:
+        print(hash_pin(pin))
+    except ValueError as exc:
+        print(f"kiosk doctor: PIN refused: {exc}", file=sys.stderr)
+        return 2
+    return 0
 
 
 #: less free space than this in the audit folder is reported (a record is ~300 bytes)
 MIN_AUDIT_FREE_BYTES = 5_000_000
 
 
-def audit_write_problem(directory: Path) -> str:
+def audit_append_problem(directory: Path) -> str:
     """Why records cannot be appended to the live audit file ('' when they can): a full disk
     (free space under :data:`MIN_AUDIT_FREE_BYTES`) or a failed append of an empty line (an
     empty line is skipped by every reader of the trail)."""
@@ -220,14 +270,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"{count} audit records written to {args.export_audit}")
         return 0
     if args.hash_pin:
-        from kiosk.ui.pin import main as hash_pin_main  # pin.py imports no Qt
-
-        return int(hash_pin_main() or 0)
+        return hash_pin_command(sys.stdin)
 
     checks: list[Check] = []
     try:
         settings = load_settings(args.config)
-        checks.append(Check("config", True, settings.source_file or "defaults (no config file)"))
+        source = settings.source_file or "defaults (no config file)"
+        checks.append(Check("config", True, f"{source} (kiosk_id {settings.kiosk.kiosk_id})"))
     except ConfigError as exc:
         checks.append(Check("config", False, str(exc), {"key": exc.key}))
         settings = load_settings(None, environ={}, search_default_paths=False)

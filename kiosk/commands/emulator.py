@@ -7,7 +7,9 @@ serves until SIGINT or SIGTERM, and exits 0 after a clean stop. Exit 2 on bad ar
 
 Credentials: ``--secret-id``/``--secret-key``, else ``KIOSK_EMULATOR_SECRET_ID`` /
 ``KIOSK_EMULATOR_SECRET_KEY``, else the demo values ``kiosk.emulator.server.DEMO_SECRET_ID`` /
-``DEMO_SECRET_KEY``. The secret key is never printed.
+``DEMO_SECRET_KEY``. The banner shows how to call the emulator (``kiosk verify`` with the
+environment it needs); it prints the secret key only when it is the public demo key (which opens
+nothing but a local emulator); a key given by option or environment is never printed.
 """
 
 from __future__ import annotations
@@ -146,13 +148,14 @@ def run(args: argparse.Namespace) -> int:
             return 2
         print(f"FaceID emulator listening on {server.url}", flush=True)
         print(f"  people: {len(registry)} ({registry.source})", flush=True)
-        print(f"  secret id: {server.secret_id}", flush=True)
         print(f"  face matcher: {describe(matcher)}", flush=True)
         print(f"  public key: {server.public_key_file}", flush=True)
         if server.ca_file is not None:
             print(f"  CA file: {server.ca_file}", flush=True)
         if faults:
             print(f"  faults: {faults.spec}", flush=True)
+        for line in call_instructions(server, registry_option=args.registry):
+            print(line, flush=True)
         print("  stop with Ctrl+C", flush=True)
         while not stop.wait(0.2):
             pass
@@ -163,3 +166,36 @@ def run(args: argparse.Namespace) -> int:
             signal.signal(sig, handler)
     print("FaceID emulator stopped", flush=True)
     return 0
+
+
+def call_instructions(server: object, *, registry_option: str | None = None) -> list[str]:
+    """The banner lines that say how to call the running emulator.
+
+    The demo credentials are public values that open only a local emulator, so both are shown;
+    a SecretKey given by option or environment is never printed.
+    """
+    from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+
+    secret_id = getattr(server, "secret_id", "")
+    demo = secret_id == DEMO_SECRET_ID and getattr(server, "secret_key", None) == DEMO_SECRET_KEY
+    key = DEMO_SECRET_KEY if demo else "<the key you started it with>"
+    lines = [f"  secret id: {secret_id}"]
+    lines.append(
+        f"  secret key: {DEMO_SECRET_KEY} (public demo value: it opens only this emulator)"
+        if demo
+        else "  secret key: (given by option or environment; not printed)"
+    )
+    extra = ""
+    if getattr(server, "ca_file", None) is not None:
+        extra = f" --ca-bundle {server.ca_file}"  # type: ignore[attr-defined]
+    registry = f" --registry {registry_option}" if registry_option else ""
+    token = "TENCENTCLOUD_SESSION_TOKEN=<token> " if getattr(server, "token", None) else ""
+    lines += [
+        "  try it (another terminal):",
+        f"    kiosk specimen{registry} --list",
+        f"    kiosk specimen{registry} --id 1 --photo --out card.png",
+        f"    KIOSK_CREDENTIALS_SOURCE=env TENCENTCLOUD_SECRET_ID={secret_id} TENCENTCLOUD_SECRET_KEY={key} {token}\\",
+        f"      kiosk verify --endpoint {getattr(server, 'url', '')}{extra} --no-audit --card card.png --face FACE.jpg",
+        "    (FACE.jpg: a photo of that person for a pass, of anyone else for a mismatch)",
+    ]
+    return lines

@@ -1,4 +1,10 @@
-"""``kiosk run`` (and plain ``kiosk``): the kiosk on the configured camera and service, fullscreen."""
+"""``kiosk run`` (and plain ``kiosk``): the kiosk on the configured camera and service, fullscreen.
+
+Exit codes: 0 staff exit, 2 configuration or credential error, and 78 (``EX_CONFIG``) when the
+audit trail cannot be appended to (for example a file left behind by a root command of an older
+version): the kiosk does not serve customers without its audit trail, says what to fix, and the
+systemd unit and ``kiosk-supervise`` do not restart it in a loop (``RestartPreventExitStatus``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ import sys
 from typing import Any
 
 HELP = "the kiosk on the configured camera and service, fullscreen"
+
+#: the audit trail is not writable: an operator must act; never restarted automatically
+EXIT_AUDIT_UNWRITABLE = 78
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +47,16 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.wiring import apply_process_limits
 
     apply_process_limits(cfg)
+    problem = _audit_problem(cfg)
+    if problem:
+        print(
+            f"kiosk run: out of service: {problem}.\n"
+            "  The kiosk does not serve customers without its audit trail. Fix the owner, e.g.\n"
+            "  sudo chown -R kiosk:kiosk /var/lib/kiosk/audit  (check with: kiosk doctor), then start it again:\n"
+            "  systemctl --user start idv-kiosk (as the kiosk user) or log the kiosk user in again.",
+            file=sys.stderr,
+        )
+        return EXIT_AUDIT_UNWRITABLE
     from kiosk.ui.launch import StartupError, run_kiosk
     from kiosk.ui.settings import from_config
 
@@ -65,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         except FaceIdError as exc:  # bad credentials or client configuration: refuse to run
             raise StartupError(f"{type(exc).__name__}: {exc}") from exc
         clients.append(client)
-        verifier = Verifier(client, wiring.build_policy(cfg), audit=wiring.open_audit(cfg))
+        try:
+            audit = wiring.open_audit(cfg)
+        except OSError as exc:  # changed since the check above
+            raise StartupError(f"audit trail not writable: {exc}") from exc
+        verifier = Verifier(client, wiring.build_policy(cfg), audit=audit)
         # the staff "test the service" check goes the client's way: configured proxy and CA bundle
         probe_settings = client.settings
 
@@ -84,3 +107,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for client in clients:
             client.close()  # type: ignore[attr-defined]
+
+
+def _audit_problem(cfg: Any) -> str | None:
+    """Why the audit trail cannot be appended to (folder and files), or ``None``."""
+    from kiosk import wiring
+    from kiosk.core.audit_files import audit_write_problem
+
+    return audit_write_problem(wiring.audit_directory(cfg))

@@ -1,9 +1,21 @@
 """``kiosk specimen``: render a SPECIMEN resident ID card the emulator can read.
 
-``kiosk specimen --person PERSON.json --portrait IMG --out CARD.png`` where ``PERSON.json`` holds
-one person in the ``people.json`` form (``name``, ``id_number``, ``sex``, ``nation``, ``birth``
-``YYYY/MM/DD``, ``address``; a ``portrait`` key is ignored). The portrait is cropped to an ID-style
-photo around the largest face (``--no-crop`` keeps it as given). Exit 0 on success, 2 on bad input.
+Two ways to name the person:
+
+* from a registry (the emulator's ``people.json``): ``kiosk specimen --id N --out CARD.png``
+  picks entry ``N`` (1-based, as ``--list`` shows them) or the person with ID number ``N`` from
+  the built-in demo people, or from ``--registry DIR`` (a folder with ``people.json``, or the
+  file itself); the portrait on file is used unless ``--portrait`` is given. ``--list`` prints
+  the people (ID numbers masked) and exits.
+* one person by hand: ``--person PERSON.json --portrait IMG`` where ``PERSON.json`` holds one
+  person in the ``people.json`` form (``name``, ``id_number``, ``sex``, ``nation``, ``birth``
+  ``YYYY/MM/DD``, ``address``; a ``portrait`` key is ignored). A whole ``people.json`` is
+  accepted too, with ``--id`` to pick the entry.
+
+The portrait is cropped to an ID-style photo around the largest face (``--no-crop`` keeps it as
+given). By default the card is written flat (for printing); ``--photo`` writes it as a webcam
+would see it lying on a desk at 1280x720, the picture ``kiosk verify --card`` expects, and checks
+that it passes the kiosk's card prechecks. Exit 0 on success, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -12,15 +24,28 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 HELP = "render a SPECIMEN resident ID card the emulator can read"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``--person``, ``--portrait`` and ``--out``."""
-    parser.add_argument("--person", required=True, metavar="JSON", help="JSON file with one person (people.json form)")
-    parser.add_argument("--portrait", required=True, metavar="IMG", help="portrait photo (JPEG/PNG)")
-    parser.add_argument("--out", required=True, metavar="PNG", help="where to write the card image")
+    """Register the person, registry and output options."""
+    parser.add_argument("--person", metavar="JSON", help="JSON file with one person (people.json form)")
+    parser.add_argument("--portrait", metavar="IMG", help="portrait photo (JPEG/PNG; default: the registry's)")
+    parser.add_argument(
+        "--registry",
+        metavar="DIR",
+        help="folder with people.json (or the file itself) to pick --id from (default: the built-in demo people)",
+    )
+    parser.add_argument("--id", dest="pick", metavar="N", help="registry entry: 1-based position or ID number")
+    parser.add_argument("--list", action="store_true", help="list the registry's people (masked) and exit")
+    parser.add_argument("--out", metavar="PNG", help="where to write the card image")
+    parser.add_argument(
+        "--photo",
+        action="store_true",
+        help="write the card as photographed on a desk (1280x720), as kiosk verify --card expects",
+    )
     parser.add_argument(
         "--no-crop",
         action="store_true",
@@ -34,36 +59,125 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Render the card; 0 on success, 2 on unreadable or invalid input."""
-    import cv2
+class _InputError(ValueError):
+    """Bad command-line input (the message is printed as is)."""
 
-    from kiosk.core.specimen import Person, read_specimen, render_specimen
+
+def _registry(args: argparse.Namespace) -> Any:
+    from kiosk.emulator.registry import Registry, RegistryError
+
+    if not args.registry:
+        return Registry.builtin()
+    path = Path(args.registry)
+    try:
+        return Registry.load(path.parent if path.name == "people.json" and path.is_file() else path)
+    except RegistryError as exc:
+        raise _InputError(f"bad --registry: {exc}") from None
+
+
+def _pick(people: list[Any], pick: str | None, where: str) -> Any:
+    from kiosk.core import idnumber
+
+    if pick is None:
+        if len(people) == 1:
+            return people[0]
+        raise _InputError(f"{where} holds {len(people)} people: choose one with --id N (see --list)")
+    if pick.isdigit() and len(pick) <= 4:
+        index = int(pick)
+        if not 1 <= index <= len(people):
+            raise _InputError(f"--id {pick}: {where} holds people 1..{len(people)}")
+        return people[index - 1]
+    wanted = idnumber.normalize(pick)
+    for person in people:
+        if person.id_number == wanted:
+            return person
+    raise _InputError(f"--id {idnumber.mask(wanted)}: no such person in {where}")
+
+
+def _from_person_file(args: argparse.Namespace) -> Any:
+    from kiosk.core.specimen import Person
 
     try:
         data = json.loads(Path(args.person).read_text(encoding="utf-8"))
-        if isinstance(data, list) and len(data) == 1:
-            data = data[0]
-        if not isinstance(data, dict):
-            raise ValueError("expected a JSON object with the person's fields")
-        person = Person.from_dict(data)
     except (OSError, ValueError) as exc:
-        print(f"kiosk specimen: bad --person {args.person}: {exc}", file=sys.stderr)
-        return 2
-    from kiosk.config import ConfigError, load_settings
-    from kiosk.core.vision.imageio import ImageLoadError, load_image
-    from kiosk.wiring import apply_process_limits
+        raise _InputError(f"bad --person {args.person}: {exc}") from None
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(item, dict) for item in items):
+        raise _InputError(f"bad --person {args.person}: expected a JSON object (or a people.json list)")
+    try:
+        people = [Person.from_dict(item) for item in items]
+    except ValueError as exc:
+        raise _InputError(f"bad --person {args.person}: {exc}") from None
+    return _pick(people, args.pick, args.person)
 
-    try:  # the pixel limit (kiosk.max_image_megapixels) is a setting
-        apply_process_limits(load_settings(getattr(args, "config", None)))
-    except ConfigError as exc:
+
+def _list(registry: Any) -> int:
+    from kiosk.core import idnumber
+
+    print(f"{len(registry)} people in {registry.source}:")
+    for i, person in enumerate(registry.people, 1):
+        photo = "portrait on file" if registry.has_portrait(person) else "no portrait"
+        print(f"  {i}. {idnumber.mask(person.id_number)}  {person.sex} {person.birth}  ({photo})")
+    return 0
+
+
+def _photographed(card: Any) -> Any:
+    """The card on a desk at 1280x720 as a webcam sees it (exposure, perspective, noise)."""
+    from kiosk.core.vision import synth
+
+    background = synth.desk_background(1280, 720, seed=7)
+    corners = synth.card_corners(synth.CardPose(center=(640, 370), width=780, angle=2.0, tilt_x=3.0, tilt_y=-2.0))
+    return synth.compose_card_scene(card, background, corners)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render the card; 0 on success, 2 on unreadable or invalid input."""
+    try:
+        return _run(args)
+    except _InputError as exc:
         print(f"kiosk specimen: {exc}", file=sys.stderr)
         return 2
-    try:
-        portrait = load_image(args.portrait)
-    except ImageLoadError as exc:
-        print(f"kiosk specimen: cannot read --portrait {args.portrait}: {exc}", file=sys.stderr)
-        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    import cv2
+
+    from kiosk.core.specimen import read_specimen, render_specimen
+
+    registry = None
+    if args.list:
+        return _list(_registry(args))
+    if not args.out:
+        raise _InputError("--out PNG is required")
+    if args.person:
+        person = _from_person_file(args)
+        if not args.portrait:
+            raise _InputError("--portrait IMG is required with --person")
+    else:
+        if args.pick is None and not args.registry:
+            raise _InputError(
+                "name a person: --id N (built-in demo people, see --list), --registry DIR --id N, "
+                "or --person JSON --portrait IMG"
+            )
+        registry = _registry(args)
+        person = _pick(registry.people, args.pick, registry.source)
+    if args.portrait:
+        from kiosk.config import ConfigError, load_settings
+        from kiosk.core.vision.imageio import ImageLoadError, load_image
+        from kiosk.wiring import apply_process_limits
+
+        try:  # the pixel limit (kiosk.max_image_megapixels) is a setting
+            apply_process_limits(load_settings(getattr(args, "config", None)))
+        except ConfigError as exc:
+            raise _InputError(str(exc)) from None
+        try:
+            portrait = load_image(args.portrait)
+        except ImageLoadError as exc:
+            raise _InputError(f"cannot read --portrait {args.portrait}: {exc}") from None
+    else:
+        portrait = registry.portrait(person)
+        if portrait is None:
+            raise _InputError("this person has no portrait on file: give --portrait IMG")
     if not args.no_crop:
         from kiosk.core.specimen import id_photo
         from kiosk.core.vision.detector import FaceDetector
@@ -74,14 +188,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         card = render_specimen(person, portrait, flags=args.flags)
     except ValueError as exc:
-        print(f"kiosk specimen: {exc}", file=sys.stderr)
-        return 2
-    out = Path(args.out)
-    if not cv2.imwrite(str(out), card):
-        print(f"kiosk specimen: cannot write {out}", file=sys.stderr)
-        return 2
+        raise _InputError(str(exc)) from None
     if read_specimen(card) != person:  # self-check: the emulator must be able to read it
         print("kiosk specimen: internal error: rendered card is not readable", file=sys.stderr)
         return 2
+    image = card
+    if args.photo:
+        from kiosk.core.vision.prepare import PrepareError, prepare_image
+
+        image = _photographed(card)
+        try:
+            prepare_image(image, "card")  # what kiosk verify --card will do with it
+        except PrepareError as exc:
+            print(f"kiosk specimen: the photographed card fails the card checks: {exc.problems}", file=sys.stderr)
+            return 2
+    out = Path(args.out)
+    if not cv2.imwrite(str(out), image):
+        raise _InputError(f"cannot write {out}")
     print(str(out))
     return 0

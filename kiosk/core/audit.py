@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core import idnumber
+from kiosk.core.audit_files import OwnedRotatingFileHandler, give_to_folder_owner
 from kiosk.core.textsafe import clip, dumps
 
 _ALLOWED = frozenset({
@@ -70,7 +71,7 @@ def _scrub(value: Any, limit: int = MAX_FIELD_CHARS) -> Any:
     return value
 
 
-class _AuditFileHandler(logging.handlers.RotatingFileHandler):
+class _AuditFileHandler(OwnedRotatingFileHandler):
     """Rotating file handler that remembers a failed write instead of printing a traceback."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,6 +114,7 @@ class AuditTrail:
                  max_bytes: int = 5_000_000, backups: int = 10) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        give_to_folder_owner(self.directory)  # as root: the kiosk user's files stay its own
         self.kiosk_id = kiosk_id
         self._logger = logging.getLogger(f"kiosk.audit.{id(self)}")
         self._logger.propagate = False
