@@ -39,10 +39,20 @@ def folder() -> Iterator[Path]:
         os.chown(d, OTHER, OTHER)
     yield d
     shutil.rmtree(d, ignore_errors=True)
+    shutil.rmtree(_config_dir(d), ignore_errors=True)
+
+
+def _config_dir(folder: Path) -> Path:
+    # beside the audit folder, owned by this user: a configuration file in a folder another
+    # user owns is refused (kiosk.core.filecheck), which is not what these tests are about
+    return folder.with_name(folder.name + "-config")
 
 
 def _config(folder: Path) -> Path:
-    cfg = folder / "kiosk.toml"
+    place = _config_dir(folder)
+    place.mkdir(mode=0o755, exist_ok=True)
+    place.chmod(0o755)
+    cfg = place / "kiosk.toml"
     cfg.write_text(f'[audit]\ndirectory = "{folder}"\n', encoding="utf-8")
     cfg.chmod(0o644)
     return cfg
