@@ -41,7 +41,7 @@ def check_file(path: str, kind: str, detector: Any = None) -> dict[str, Any]:
     import cv2
     import numpy as np
 
-    from kiosk.core.vision.quality import assess
+    from kiosk.core.vision.quality import STILL_THRESHOLDS, assess
 
     p = Path(path)
     img = None
@@ -54,7 +54,7 @@ def check_file(path: str, kind: str, detector: Any = None) -> dict[str, Any]:
         img = None
     if img is None:
         return {"file": path, "ok": False, "problems": ["unreadable_image"], "metrics": {}}
-    a = assess(img, kind, detector=detector)
+    a = assess(img, kind, detector=detector, thresholds=STILL_THRESHOLDS)  # a still photo, not a live frame
     return {"file": path, "ok": a.ok, "problems": list(a.problems), "metrics": _clean(a.metrics)}
 
 

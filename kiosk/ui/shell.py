@@ -538,10 +538,18 @@ class KioskWindow(QWidget):
     @Slot(object)
     def _on_captured(self, capture: Any) -> None:
         stage = getattr(capture, "stage", None)
-        if stage == "card":
-            self.session.card_captured(capture)
-        elif stage == "face":
-            self.session.face_captured(capture)
+
+        def deliver() -> None:
+            if stage == "card":
+                self.session.card_captured(capture)
+            elif stage == "face":
+                self.session.face_captured(capture)
+
+        page = self.current_page()
+        if isinstance(page, CapturePage) and page.stage == stage and not page.confirming:
+            page.show_captured(deliver)  # "Captured" on screen first (issue 13)
+        else:
+            deliver()
 
     @Slot(str)
     def _on_camera_health(self, state: str) -> None:

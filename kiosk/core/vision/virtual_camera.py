@@ -53,7 +53,7 @@ class VirtualScript:
     card_angle: float = 3.0  #: settled in-plane angle, degrees
     card_tilt: tuple[float, float] = (6.0, -4.0)  #: settled out-of-plane tilt (x, y), degrees
     desk: str = "wood"
-    face_height_frac: float = 1.0  #: portrait photo height / frame height
+    face_height_frac: float = 1.7  #: portrait photo height / frame height (a face at kiosk distance)
     bystander_window: tuple[float, float] = (0.0, 2.5)  #: when the bystander is in view
     bystander_height_frac: float = 0.24  #: bystander photo height / frame height (far behind)
     bystander_pos: tuple[float, float] = (0.08, 0.12)  #: top-left of the bystander, frame fractions
@@ -274,6 +274,7 @@ class VirtualCamera:
         dx = 5 * math.sin(2 * math.pi * 0.3 * t)
         dy = 3 * math.sin(2 * math.pi * 0.45 * t + 1.0)
         x = int(W * 0.5 - pw / 2 + dx)
-        y = int(H * 0.55 - ph / 2 + dy)
+        # a larger photo shows the head higher up in it: lower it so the face sits in the oval
+        y = int(H * (0.55 + 0.3 * (s.face_height_frac - 1.0)) - ph / 2 + dy)
         self._blend(frame, self._sprite, self._sprite_alpha, x, y)
         return frame
