@@ -71,7 +71,7 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
         ring = cv2.subtract(ring, cv2.dilate(blob, np.ones((3, 3), np.uint8)))
         if cv2.countNonZero(ring) < 4:
             continue
-        ring_level = float(np.median(v[y0:y1, x0:x1][ring > 0]))
+        ring_level = float(np.percentile(v[y0:y1, x0:x1][ring > 0], 60))  # print in the ring is darker
         if (ring_level - paper) / headroom >= t.card_glare_halo_lift:
             total += a
     return total / area
