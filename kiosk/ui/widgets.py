@@ -228,7 +228,12 @@ class PreviewWidget(QWidget):
 
     def _paint_countdown(self, p: QPainter, guide: QRectF) -> None:
         radius = 54
-        center = QPointF(guide.center().x(), guide.bottom() - radius - 24)
+        if self._stage == "face":  # beside the oval, not over the face
+            img = self._image_rect()
+            x = min(guide.right() + radius + 24, img.right() - radius - 8)
+            center = QPointF(x, guide.center().y())
+        else:
+            center = QPointF(guide.center().x(), guide.bottom() - radius - 24)
         ring = QRectF(center.x() - radius, center.y() - radius, radius * 2, radius * 2)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(0, 0, 0, 170))
