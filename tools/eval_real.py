@@ -91,8 +91,18 @@ def _good(kind: str, name: str, img: np.ndarray, ident: str, live: bool = False)
     return Sample(kind, "good", name, img, ident, live=live or (kind == "card" and "scan" not in name))
 
 
+#: manifest notes per file (the last column of MANIFEST.md's file table), filled by load_real
+NOTES: dict[str, str] = {}
+
+
 def load_real(real_dir: Path) -> list[tuple[str, dict, np.ndarray]]:
     labels = json.loads((real_dir / "labels.json").read_text(encoding="utf-8"))
+    manifest = real_dir / "MANIFEST.md"
+    if manifest.is_file():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            cells = [c.strip() for c in line.split("|")]
+            if len(cells) > 3 and cells[1].startswith("`") and cells[1].strip("`") in labels:
+                NOTES[cells[1].strip("`")] = cells[-2]
     out = []
     for f, lab in sorted(labels.items()):
         img = cv2.imread(str(real_dir / f), cv2.IMREAD_COLOR)
@@ -113,12 +123,16 @@ def face_samples(real_dir: Path, det: FaceDetector, rng: np.random.Generator) ->
         h, w = img.shape[:2]
         faces = det.detect(img, long_side=640)
         fw = faces[0].box[2] if faces else 0
-        usable = label == "frontal" and min(h, w) >= 240 and len(faces) >= 1 and fw >= 80
+        # the manifest's one "VERY DARK underexposed" frontal photo is an exposure case, not a good one
+        dark_case = "underexposed" in NOTES.get(f, "")
+        usable = label == "frontal" and min(h, w) >= 240 and len(faces) >= 1 and fw >= 80 and not dark_case
         for mirror in (False, True):
             src = cv2.flip(img, 1) if mirror else img
             tag = f"{f}{'/mirror' if mirror else ''}"
             if label == "frontal":
-                if min(h, w) < 240:
+                if dark_case:
+                    yield _bad("face", tag, src, ident, "too_dark")
+                elif min(h, w) < 240:
                     yield _bad("face", tag, src, ident, "image_too_small")
                 elif usable:
                     yield _good("face", tag, src, ident)
@@ -142,7 +156,7 @@ def face_samples(real_dir: Path, det: FaceDetector, rng: np.random.Generator) ->
         yield _good(
             "face", f"{f}/webcam_jpeg", degrade.webcam_jpeg(degrade.expose(img, 0.85, rng, noise=2.0), 65), ident
         )
-        yield _good("face", f"{f}/dim_ok", degrade.expose(img, rng.uniform(0.65, 0.8), rng, noise=2.5), ident)
+        yield _good("face", f"{f}/dim_ok", degrade.expose(img, rng.uniform(0.8, 0.9), rng, noise=2.5), ident)
         # defocus: a disk of 6-10 % of the face width (a 200 px face: 12-20 px across)
         for k in (0.03, 0.05):
             r = k * fw
@@ -156,8 +170,8 @@ def face_samples(real_dir: Path, det: FaceDetector, rng: np.random.Generator) ->
             )
         yield _bad("face", f"{f}/under", degrade.expose(img, 0.07, rng, noise=3.0), ident, "too_dark")
         yield _bad("face", f"{f}/over", degrade.expose(img, 5.0, rng, noise=2.0), ident, "too_bright")
-        # a kiosk frame with the person far away: face 40-60 px wide in 1280x720
-        scale = rng.uniform(40, 60) / fw
+        # a kiosk frame with the person far away (about 2 m): face 60-100 px wide in 1280x720
+        scale = rng.uniform(60, 100) / fw
         small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         bg = synth.room_background(seed=int(rng.integers(1000)))
         sh, sw = small.shape[:2]

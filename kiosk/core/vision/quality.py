@@ -91,8 +91,9 @@ class Thresholds:
     face_luma_max: float = 210.0  #: face mean luma; Yoti's upper bound is 215 [Y1]
     face_clipped_max: float = 0.20  #: share of clipped (>= 250) face pixels -> too_bright
     face_min_px: int = 80  #: face box width; Huawei FRS > 80 px, recommends 120 [HW1]; AWS >= 50 [A7]
-    #: face width / image short side: a third of the on-screen oval's width (face_guide_width)
-    face_min_frac: float = 0.16
+    #: face width / image short side: a third of the on-screen oval's width (face_guide_width);
+    #: still photos (STILL_THRESHOLDS) accept 0.15, a portrait photo's head-and-shoulders framing
+    face_min_frac: float = 0.20
     face_max_frac: float = 0.75  #: face width / image short side (Yoti: face box 35-80 % [Y1])
     face_center_max_dx: float = 0.20  #: |face centre x / width - 0.5|; TF1 uses 18 % (also capped by the oval)
     #: the face oval (face_checks.face_guide): width / image short side, height / width, centre y
@@ -101,11 +102,14 @@ class Thresholds:
     #: precheck``, ``kiosk verify``: STILL_THRESHOLDS) are cropped around the face for upload,
     #: so only face_center_max_dx / face_center_y_range apply to them.
     face_guide_check: bool = True
-    face_guide_width: float = 0.50
+    face_guide_width: float = 0.60
     face_guide_aspect: float = 1.30
     face_guide_cy: float = 0.45
     face_center_y_range: tuple[float, float] = (0.15, 0.72)  #: face centre y / height (portrait framing)
-    face_max_yaw: float = 20.0  #: degrees (solvePnP, face_checks.head_pose); AWS < 45 [A6], Huawei <= 30 [HW1]
+    #: degrees (face_checks.symmetric_pose); the real-photo manifest calls a face frontal below
+    #: about 25 deg; AWS < 45 [A6], Huawei <= 30 [HW1]. The five-landmark estimate reads real
+    #: three-quarter views low, so 20 would reject frontal photos without catching them
+    face_max_yaw: float = 25.0
     #: degrees of eye-line angle. YuNet's landmarks under-report roll by about half (a 32 deg head
     #: tilt measures ~15 deg), so 10 here is ~20 deg of real tilt (ISO 19794-5: +-8 [VL1])
     face_max_roll: float = 10.0
@@ -143,7 +147,7 @@ class Thresholds:
 
 DEFAULT_THRESHOLDS = Thresholds()
 #: for still photos (files, scans): no on-screen oval to be inside of
-STILL_THRESHOLDS = Thresholds(face_guide_check=False)
+STILL_THRESHOLDS = Thresholds(face_guide_check=False, face_min_frac=0.15)
 
 
 @dataclass(frozen=True, slots=True)
