@@ -52,6 +52,14 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
         return 0.0
     core = cv2.morphologyEx(core, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     v = hsv[..., 2]
+    # the rounded corners show what lies behind the card (a white scanner bed, a white desk):
+    # neither a highlight nor part of one's halo
+    valid = np.full(v.shape, 255, np.uint8)
+    cw, chh = max(2, round(0.05 * v.shape[1])), max(2, round(0.08 * v.shape[0]))
+    for ys in (slice(0, chh), slice(v.shape[0] - chh, v.shape[0])):
+        for xs in (slice(0, cw), slice(v.shape[1] - cw, v.shape[1])):
+            valid[ys, xs] = 0
+    core = cv2.bitwise_and(core, valid)
     area = float(v.size)
     # paper level: the bright half of the card (its background), not the white highlights
     paper = float(np.percentile(v[::2, ::2], 70))
@@ -69,10 +77,12 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
         blob = (labels[y0:y1, x0:x1] == k).astype(np.uint8)
         ring = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
         ring = cv2.subtract(ring, cv2.dilate(blob, np.ones((3, 3), np.uint8)))
+        ring = cv2.bitwise_and(ring, valid[y0:y1, x0:x1])
         if cv2.countNonZero(ring) < 4:
             continue
         ring_level = float(np.percentile(v[y0:y1, x0:x1][ring > 0], 60))  # print in the ring is darker
-        if (ring_level - paper) / headroom >= t.card_glare_halo_lift:
+        # lifted relative to the headroom, and visibly (a near-white scan has almost no headroom)
+        if (ring_level - paper) / headroom >= t.card_glare_halo_lift and ring_level - paper >= 15.0:
             total += a
     return total / area
 

@@ -203,3 +203,14 @@ def test_face_oval_matches_the_checks(frontal: np.ndarray, detector: FaceDetecto
     half_out = assess(frame_at(cx + gw / 2), "face", detector=detector)
     assert "face_off_center" in half_out.problems
     assert guidance.hint_for(half_out) == "face_move_right"  # on the image's right = their left
+
+
+def test_verify_path_accepts_a_flatbed_scan(card: np.ndarray) -> None:
+    """`kiosk verify` / `kiosk precheck` prepare still images with prepare_image: a scan of the
+    card on a scanner bed (and the bare rendered card) is checked, rectified and encoded."""
+    from kiosk.core.vision.prepare import prepare_image
+
+    scan = synth_scenes.scanner_bed(card, np.random.default_rng(5), dpi_scale=1.2)
+    for img in (scan, card):
+        enc = prepare_image(img, "card")
+        assert enc.jpeg[:2] == b"\xff\xd8"
