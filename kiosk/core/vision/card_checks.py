@@ -33,6 +33,9 @@ from kiosk.core.vision.quality import (
 
 __all__ = ["CHECK_SIZE", "assess_card", "has_portrait", "measure_specular"]
 
+#: the portrait search runs on the card's half at most this size (the face is ~40 px there)
+_PORTRAIT_LONG_SIDE = 144
+
 #: small rectified size used for the checks (the full 1012x638 crop is made only at capture)
 CHECK_SIZE = (320, 202)
 
@@ -97,7 +100,7 @@ def has_portrait(small_card: np.ndarray, det: FaceDetector | None) -> bool:
     w = small_card.shape[1]
     half = w // 2
     for img in (small_card[:, half:], cv2.rotate(small_card[:, : w - half], cv2.ROTATE_180)):
-        faces = d.detect(np.ascontiguousarray(img), long_side=max(img.shape[:2]))
+        faces = d.detect(np.ascontiguousarray(img), long_side=_PORTRAIT_LONG_SIDE)
         if any(f.center[0] > 0.1 * img.shape[1] and f.box[2] > 0.1 * img.shape[1] for f in faces):
             return True
     return False

