@@ -42,13 +42,13 @@ def check_file(path: str, kind: str, detector: Any = None) -> dict[str, Any]:
     from the header before anything is decoded (:mod:`kiosk.core.vision.imageio`).
     """
     from kiosk.core.vision.imageio import ImageLoadError, load_image
-    from kiosk.core.vision.quality import assess
+    from kiosk.core.vision.quality import STILL_THRESHOLDS, assess
 
     try:
         img = load_image(path, max_bytes=MAX_FILE_BYTES)
     except ImageLoadError as exc:
         return {"file": path, "ok": False, "problems": ["unreadable_image"], "metrics": {}, "detail": exc.reason}
-    a = assess(img, kind, detector=detector)
+    a = assess(img, kind, detector=detector, thresholds=STILL_THRESHOLDS)  # a still photo, not a live frame
     return {"file": path, "ok": a.ok, "problems": list(a.problems), "metrics": _clean(a.metrics)}
 
 

@@ -99,6 +99,20 @@ HINTS: dict[str, str] = {
     "hint.image_too_small": QT_TRANSLATE_NOOP("Hints", "The picture is too small"),
     "hint.unreadable_image": QT_TRANSLATE_NOOP("Hints", "The picture could not be read"),
     "hint.hold_still": QT_TRANSLATE_NOOP("Hints", "Hold still…"),
+    # ---- issue 13: the back of the card, and hints that name a direction (the customer's own
+    # left/right; kiosk/core/vision/guidance.py)
+    "hint.card_wrong_side": QT_TRANSLATE_NOOP("Hints", "Turn the card over to the photo side"),
+    "hint.face_turned_left": QT_TRANSLATE_NOOP("Hints", "Turn your head a little to your right"),
+    "hint.face_turned_right": QT_TRANSLATE_NOOP("Hints", "Turn your head a little to your left"),
+    "hint.face_move_left": QT_TRANSLATE_NOOP("Hints", "Move a little to your left"),
+    "hint.face_move_right": QT_TRANSLATE_NOOP("Hints", "Move a little to your right"),
+    "hint.face_move_up": QT_TRANSLATE_NOOP("Hints", "Raise your head a little"),
+    "hint.face_move_down": QT_TRANSLATE_NOOP("Hints", "Lower your head a little"),
+    "hint.card_move_left": QT_TRANSLATE_NOOP("Hints", "Move the card a little to your left"),
+    "hint.card_move_right": QT_TRANSLATE_NOOP("Hints", "Move the card a little to your right"),
+    "hint.card_move_up": QT_TRANSLATE_NOOP("Hints", "Move the card up a little"),
+    "hint.card_move_down": QT_TRANSLATE_NOOP("Hints", "Move the card down a little"),
+    "hint.captured": QT_TRANSLATE_NOOP("Hints", "Captured"),
 }
 
 

@@ -552,14 +552,28 @@ class KioskWindow(QWidget):
     @Slot(object)
     def _on_captured(self, capture: Any) -> None:
         stage = getattr(capture, "stage", None)
-        if stage == "card":
-            self.session.card_captured(capture)
-        elif stage == "face":
-            self.session.face_captured(capture)
+        if self._closed:  # queued before the shutdown
+            return
+
+        def deliver() -> None:
+            if self._closed:  # "Captured" was still showing when the window shut down
+                return
+            if stage == "card":
+                self.session.card_captured(capture)
+            elif stage == "face":
+                self.session.face_captured(capture)
+
+        page = self.current_page()
+        if isinstance(page, CapturePage) and page.stage == stage and not page.confirming:
+            page.show_captured(deliver)  # "Captured" on screen first (issue 13)
+        else:
+            deliver()
 
     @Slot(str)
     def _on_camera_health(self, state: str) -> None:
         log.warning("camera %s", state)
+        if self._closed:  # a report queued before the shutdown: no more session changes
+            return
         if state == "lost":
             self.session.camera_lost()
         else:

@@ -6,6 +6,7 @@ here (GUI thread), never in the worker.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections import deque
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.vision.face_checks import face_guide
 from kiosk.ui import palette
 from kiosk.ui.workers import FramePacket
 
@@ -63,8 +65,12 @@ class PreviewWidget(QWidget):
 
     Fed by :meth:`show_packet` (GUI thread). The guide is white while nothing is found, amber
     while the checks report problems, green when the frame passes; the ring fills with
-    ``AutoCapture.progress``. The image fills the widget (cropped, mirrored for the face so
-    the customer sees a mirror).
+    ``AutoCapture.progress`` and shows the seconds left. Both previews are mirrored (the customer
+    sees a mirror, so moving left moves left on screen; the hints name directions the same way,
+    see ``kiosk.core.vision.guidance``). The face oval is
+    ``kiosk.core.vision.face_checks.face_guide``: the same region and size band the face checks
+    use, so green means inside the oval and the right size. :meth:`freeze` holds the last frame
+    with a tick ("captured") until the page leaves.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -79,6 +85,9 @@ class PreviewWidget(QWidget):
         self._progress = 0.0
         self._box: tuple[float, float, float, float] | None = None
         self._quad = None
+        self._frame_size: tuple[int, int] | None = None
+        self._countdown_s = 1.0
+        self._frozen = False
         self._times: deque[float] = deque(maxlen=240)
 
     # ---- public --------------------------------------------------------------------------
@@ -86,9 +95,23 @@ class PreviewWidget(QWidget):
         self._stage = stage
         self.clear()
 
+    def set_countdown(self, seconds: float) -> None:
+        """How long a full countdown ring lasts (``AutoCapture.min_steady_s``), for the number shown."""
+        self._countdown_s = max(0.0, float(seconds))
+
+    def freeze(self) -> None:
+        """Keep the current frame with a full ring and a tick (the capture is done)."""
+        self._frozen = True
+        self._ok = True
+        self._progress = 1.0
+        self.update()
+
     def show_packet(self, packet: FramePacket) -> None:
         """Display one frame (GUI thread): QImage -> QPixmap happens here."""
+        if self._frozen:
+            return
         self._pixmap = QPixmap.fromImage(packet.image)
+        self._frame_size = (packet.image.width(), packet.image.height())
         self._ok = packet.ok
         self._found = packet.box is not None or packet.quad is not None
         self._progress = packet.progress
@@ -103,7 +126,9 @@ class PreviewWidget(QWidget):
         self._box = None
         self._quad = None
         self._ok = self._found = False
+        self._frozen = False
         self._progress = 0.0
+        self._frame_size = None
         self._times.clear()
         self.update()
 
@@ -145,8 +170,10 @@ class PreviewWidget(QWidget):
         """The card frame (about 2/3 of the frame width) or the face oval, inside the image."""
         img = self._image_rect()
         if self._stage == "face":
-            gh = img.height() * 0.78
-            gw = gh * 0.75
+            fw, fh = self._frame_size or (round(img.width()), round(img.height()))
+            cx, cy, gw, gh = face_guide(fw, fh)  # frame pixels
+            s = img.width() / max(1, fw)
+            return QRectF(img.x() + (cx - gw / 2) * s, img.y() + (cy - gh / 2) * s, gw * s, gh * s)
         else:
             gw = min(img.width() * 0.66, img.height() * 0.86 * CARD_ASPECT)
             gh = gw / CARD_ASPECT
@@ -157,7 +184,7 @@ class PreviewWidget(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(palette.current().page))  # letterbox bars: the page colour
-        mirror = self._stage == "face"
+        mirror = True  # both stages, like a mirror
         target = self._image_rect()
         p.fillRect(target, QColor("#000000"))
         if self._pixmap is not None:
@@ -205,7 +232,12 @@ class PreviewWidget(QWidget):
 
     def _paint_countdown(self, p: QPainter, guide: QRectF) -> None:
         radius = 54
-        center = QPointF(guide.center().x(), guide.bottom() - radius - 24)
+        if self._stage == "face":  # beside the oval, not over the face
+            img = self._image_rect()
+            x = min(guide.right() + radius + 24, img.right() - radius - 8)
+            center = QPointF(x, guide.center().y())
+        else:
+            center = QPointF(guide.center().x(), guide.bottom() - radius - 24)
         ring = QRectF(center.x() - radius, center.y() - radius, radius * 2, radius * 2)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(0, 0, 0, 170))
@@ -213,6 +245,14 @@ class PreviewWidget(QWidget):
         p.setPen(QPen(COLOR_GOOD, 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawArc(ring.adjusted(8, 8, -8, -8), 90 * 16, -int(360 * 16 * min(1.0, self._progress)))
+        if self._progress < 1.0 and self._countdown_s > 0:  # the seconds left, counting down
+            left = max(1, math.ceil((1.0 - self._progress) * self._countdown_s))
+            font = p.font()
+            font.setPixelSize(44)
+            font.setBold(True)
+            p.setFont(font)
+            p.setPen(QPen(QColor("#FFFFFF")))
+            p.drawText(ring, Qt.AlignmentFlag.AlignCenter, str(left))
         if self._progress >= 1.0:  # captured: a tick in the ring
             p.setPen(QPen(COLOR_GOOD, 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
             c = ring.center()

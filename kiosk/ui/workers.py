@@ -59,6 +59,10 @@ class FramePipeline(Protocol):
     def progress(self) -> float: ...
 
 
+#: the steady run before an auto-capture: the countdown ring the customer sees (>= 1 s)
+COUNTDOWN_S = 1.2
+
+
 class VisionPipeline:
     """:class:`FramePipeline` over :mod:`kiosk.core.vision` (created and used in the analysis thread)."""
 
@@ -73,7 +77,11 @@ class VisionPipeline:
     def set_stage(self, stage: str) -> None:
         self._wipe()
         self._stage = stage
-        self._auto = self._vision.AutoCapture(stage, detector=self._detector) if stage in ("card", "face") else None
+        self._auto = (
+            self._vision.AutoCapture(stage, detector=self._detector, min_steady_s=COUNTDOWN_S)
+            if stage in ("card", "face")
+            else None
+        )
 
     def _wipe(self) -> None:
         """Zero the frame copy the finished AutoCapture kept (it shows the customer's card or face).
@@ -100,14 +108,30 @@ class VisionPipeline:
         return 0.0 if self._auto is None else float(self._auto.progress)
 
     def manual_capture(self, frame: np.ndarray, assessment: Any) -> Any:
-        """A capture of the current frame when the customer presses the manual button."""
+        """A capture of the current frame when the customer presses the manual button.
+
+        The manual button skips the steady-run wait and the finer checks (the customer has been
+        trying for a while), never the basic ones: a card must have been found (its outline is
+        what gets rectified and sent) and exactly one face must be in view. Otherwise ``None``:
+        no capture, the live hint keeps telling what is wrong, and no billed call is made on a
+        picture the service would only refuse.
+        """
         v = self._vision
         stage = self._stage
-        image = frame
-        quad = getattr(assessment, "quad", None)
-        if stage == "card" and quad is not None:
-            image = v.rectify(frame, np.asarray(quad, dtype=np.float32), v.RECTIFIED_SIZE)
-        image = np.ascontiguousarray(image).copy()
+        problems = set(getattr(assessment, "problems", ()) or ())
+        basic = {"unreadable_image", "image_too_small"}
+        if stage == "card":
+            basic |= {"no_card", "card_cut_off", "card_wrong_side"}
+            if getattr(assessment, "quad", None) is None:
+                return None
+        else:
+            basic |= {"no_face", "multiple_faces"}
+            if getattr(assessment, "box", None) is None:
+                return None
+        if problems & basic:
+            log.info("manual %s capture refused: %s", stage, ",".join(sorted(problems & basic)))
+            return None
+        image = np.ascontiguousarray(v.upload_image(frame, assessment, detector=self._detector)).copy()
         encoded = v.encode_for_upload(image, stage)
         return v.Capture(stage=stage, image=image, jpeg=encoded.jpeg, assessment=assessment)
 

@@ -116,6 +116,7 @@
     <name>CapturePage</name>
     <message>
         <source>Hold the photo side of your ID card inside the frame</source>
+        <extracomment>how long &quot;Captured&quot; and the frozen frame stay on screen before the next step</extracomment>
         <translation>请将身份证人像面放入框内</translation>
     </message>
     <message>
@@ -235,6 +236,54 @@
     <message>
         <source>The picture could not be read</source>
         <translation>无法识别画面</translation>
+    </message>
+    <message>
+        <source>Turn the card over to the photo side</source>
+        <translation>请将证件翻到有照片的一面</translation>
+    </message>
+    <message>
+        <source>Turn your head a little to your right</source>
+        <translation>请把头稍向右转</translation>
+    </message>
+    <message>
+        <source>Turn your head a little to your left</source>
+        <translation>请把头稍向左转</translation>
+    </message>
+    <message>
+        <source>Move a little to your left</source>
+        <translation>请稍向左移动</translation>
+    </message>
+    <message>
+        <source>Move a little to your right</source>
+        <translation>请稍向右移动</translation>
+    </message>
+    <message>
+        <source>Raise your head a little</source>
+        <translation>请把头稍微抬高一点</translation>
+    </message>
+    <message>
+        <source>Lower your head a little</source>
+        <translation>请把头稍微放低一点</translation>
+    </message>
+    <message>
+        <source>Move the card a little to your left</source>
+        <translation>请将证件稍向左移</translation>
+    </message>
+    <message>
+        <source>Move the card a little to your right</source>
+        <translation>请将证件稍向右移</translation>
+    </message>
+    <message>
+        <source>Move the card up a little</source>
+        <translation>请将证件稍向上移</translation>
+    </message>
+    <message>
+        <source>Move the card down a little</source>
+        <translation>请将证件稍向下移</translation>
+    </message>
+    <message>
+        <source>Captured</source>
+        <translation>拍摄完成</translation>
     </message>
     <message>
         <source>Hold the photo side of your ID card up to the camera</source>

@@ -11,7 +11,9 @@
   a head-and-shoulders crop of the face with any tolerated bystander blurred out (the service
   counts faces too); encodes it within the upload budget, decodes the JPEG and re-runs the
   same checks; only then returns a :class:`Capture` (once; call :meth:`reset` for another);
-* exposes ``progress`` (0..1, for a visible countdown) and a debounced ``hint``: a problem must
+* exposes ``progress`` (0..1, for a visible countdown) and a debounced ``hint`` (the hint key of
+  :func:`kiosk.core.vision.guidance.hint_for`: the problem code or a directional refinement
+  such as ``face_turned_left``): a problem must
   persist ``hint_delay`` seconds (0.5 s) before it is shown and a shown hint is held at least
   ``hint_hold`` seconds (1 s; BlinkID shows each state >= 1 s, capture-research section d).
 
@@ -30,6 +32,7 @@ import numpy as np
 from kiosk.core.vision.card import RECTIFIED_SIZE, UPLOAD_MARGIN, rectify
 from kiosk.core.vision.detector import FaceDetector
 from kiosk.core.vision.encoding import EncodedImage, EncodingError, encode_checked
+from kiosk.core.vision.guidance import hint_for
 from kiosk.core.vision.quality import Assessment, Thresholds, default_detector
 
 __all__ = [
@@ -234,7 +237,8 @@ class AutoCapture:
         :class:`Capture` the first time the run completes and the encoded image passes."""
         if self.captured is not None:
             return None
-        self.hint = self._hints.update(assessment.hint, now)
+        # the hint names a direction where it can (guidance.hint_for); debounced like the code
+        self.hint = self._hints.update(hint_for(assessment), now)
         if not assessment.ok:
             self._restart_run()
             self.progress = 0.0

@@ -309,6 +309,16 @@ def find_card(
             )
             if not inside:
                 best = second
+    if best is None and min(sw, sh) >= 120:
+        # a defocused or motion-blurred card: its edges are too soft for Canny at this scale,
+        # half the resolution makes them twice as sharp
+        half = cv2.resize(small, (sw // 2, sh // 2), interpolation=cv2.INTER_AREA)
+        args_half = (scale * (sw // 2) / sw, area_total / 4.0, min_area_frac, aspect_tolerance, max(1.0, margin / 2))
+        best = _find_pass(half, max(16.0, min(60.0, 0.3 * med)), *args_half, min_support)
+        # only a clearly card-shaped whole outline here: soft blobs at low resolution are easily
+        # mistaken for one (a mug, a face)
+        if best is not None and (best[1].cut_off or abs(best[1].aspect / CARD_ASPECT - 1.0) > 0.15):
+            best = None
     return None if best is None else best[1]
 
 
@@ -356,7 +366,11 @@ def _find_pass(
         if found is not None:
             quad = found
             aspect, side_ratio, rotation = _geometry(quad)
-            if abs(aspect / CARD_ASPECT - 1.0) > aspect_tolerance or side_ratio < 0.5:
+            r = aspect / CARD_ASPECT
+            # a large whole quadrilateral may be a card tilted far towards or away from the camera
+            # (45 deg shortens one pair of sides by 30 %): found, and reported as card_tilted
+            steep = 0.6 <= r <= 1.8 and cv2.contourArea(quad) >= 0.12 * area_total
+            if (abs(r - 1.0) > aspect_tolerance and not steep) or side_ratio < 0.5:
                 found = None
         if found is None:
             # a "cut-off card" covering nearly the whole frame is the frame's own clutter

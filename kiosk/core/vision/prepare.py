@@ -18,7 +18,7 @@ import numpy as np
 from kiosk.core.vision.capture import upload_image
 from kiosk.core.vision.encoding import EncodedImage, EncodingError, encode_checked
 from kiosk.core.vision.imageio import DEFAULT_MAX_BYTES, ImageLoadError, load_image
-from kiosk.core.vision.quality import assess
+from kiosk.core.vision.quality import STILL_THRESHOLDS, assess
 
 __all__ = ["MAX_FILE_BYTES", "PrepareError", "decode_image_file", "prepare_image", "prepare_upload"]
 
@@ -46,12 +46,12 @@ def decode_image_file(path: Path, max_pixels: int | None = None) -> np.ndarray:
 
 def prepare_image(image: np.ndarray, kind: str) -> EncodedImage:
     """Check, (rectify,) encode and re-check one decoded image of ``kind`` ("card" or "face")."""
-    assessment = assess(image, kind)
+    assessment = assess(image, kind, thresholds=STILL_THRESHOLDS)  # a still photo: no on-screen oval
     if not assessment.ok:
         raise PrepareError(assessment.problems)
     image = upload_image(image, assessment)  # the same crop a live capture uploads
     try:
-        encoded, _checked = encode_checked(image, kind)
+        encoded, _checked = encode_checked(image, kind, thresholds=STILL_THRESHOLDS)
     except EncodingError as exc:
         problems = tuple(p for p in str(exc).rpartition(": ")[2].split(", ") if p and " " not in p)
         raise PrepareError(problems or ("unreadable_image",)) from None

@@ -32,7 +32,6 @@ from typing import Any
 import cv2
 import numpy as np
 
-from kiosk.core.vision.card import CARD_ASPECT, CardCandidate, find_card, rectify
 from kiosk.core.vision.detector import Face, FaceDetector
 
 __all__ = [
@@ -58,6 +57,7 @@ PROBLEM_CODES: tuple[str, ...] = (
     "face_too_small",
     "face_too_large",
     "face_off_center",
+    "card_wrong_side",
     "card_tilted",
     "face_turned",
     "eyes_not_visible",
@@ -84,16 +84,32 @@ class Thresholds:
     face_min_image_short_side: int = 240  #: px; smaller images cannot hold a usable face
     card_min_image_short_side: int = 400  #: px; Tencent recommends > 500x800 for ID OCR [T7]
     # --- face ---
-    face_blur_min: float = 30.0  #: measure_blur on the face box, below = blurry
+    face_blur_min: float = 30.0  #: measure_blur on the face box (kept for reference; see face_sharpness_min)
+    #: face_checks.measure_face_sharpness of the eye band / mouth, below = blurry
+    face_sharpness_min: float = 0.55
     face_luma_min: float = 60.0  #: face mean luma; Yoti 40-215 [Y1], TF1 >= 85 (too strict for dark skin)
     face_luma_max: float = 210.0  #: face mean luma; Yoti's upper bound is 215 [Y1]
     face_clipped_max: float = 0.20  #: share of clipped (>= 250) face pixels -> too_bright
     face_min_px: int = 80  #: face box width; Huawei FRS > 80 px, recommends 120 [HW1]; AWS >= 50 [A7]
-    face_min_frac: float = 0.15  #: face width / image short side
+    #: face width / image short side: a third of the on-screen oval's width (face_guide_width);
+    #: still photos (STILL_THRESHOLDS) accept 0.15, a portrait photo's head-and-shoulders framing
+    face_min_frac: float = 0.20
     face_max_frac: float = 0.75  #: face width / image short side (Yoti: face box 35-80 % [Y1])
-    face_center_max_dx: float = 0.20  #: |face centre x / width - 0.5|; TF1 uses 18 %
+    face_center_max_dx: float = 0.20  #: |face centre x / width - 0.5|; TF1 uses 18 % (also capped by the oval)
+    #: the face oval (face_checks.face_guide): width / image short side, height / width, centre y
+    #: / height. With ``face_guide_check`` (live camera frames) the face box must lie in the oval
+    #: (15 % of the face's size tolerance) or it is face_off_center. Still photos (``kiosk
+    #: precheck``, ``kiosk verify``: STILL_THRESHOLDS) are cropped around the face for upload,
+    #: so only face_center_max_dx / face_center_y_range apply to them.
+    face_guide_check: bool = True
+    face_guide_width: float = 0.60
+    face_guide_aspect: float = 1.30
+    face_guide_cy: float = 0.45
     face_center_y_range: tuple[float, float] = (0.15, 0.72)  #: face centre y / height (portrait framing)
-    face_max_yaw: float = 25.0  #: degrees; AWS < 45 [A6], Huawei <= 30 [HW1]
+    #: degrees (face_checks.symmetric_pose); the real-photo manifest calls a face frontal below
+    #: about 25 deg; AWS < 45 [A6], Huawei <= 30 [HW1]. The five-landmark estimate reads real
+    #: three-quarter views low, so 20 would reject frontal photos without catching them
+    face_max_yaw: float = 25.0
     #: degrees of eye-line angle. YuNet's landmarks under-report roll by about half (a 32 deg head
     #: tilt measures ~15 deg), so 10 here is ~20 deg of real tilt (ISO 19794-5: +-8 [VL1])
     face_max_roll: float = 10.0
@@ -110,6 +126,11 @@ class Thresholds:
     card_glare_value: int = 248  #: HSV V at or above = specular
     card_glare_sat_max: int = 45  #: ... with saturation at most this (white, not a bright colour)
     card_glare_max_share: float = 0.004  #: share of glare pixels on the card (Regula: max glare share [R2])
+    #: a saturated blob counts as a specular highlight when the ring just outside it is lifted
+    #: this share of the way from the card's paper level to white (a soft fall-off); printed white
+    #: (a QR quiet zone, white text, a flatbed scan) has a hard edge and no such halo
+    card_glare_halo_lift: float = 0.30
+    card_glare_min_area: float = 0.002  #: smallest specular blob, share of the card area
     card_min_width_px: float = 500.0  #: card long side in px (~150 dpi; Tencent wants >= 500x800 [T7])
     card_min_width_frac: float = 0.35  #: card long side / frame width
     card_max_rotation: float = 12.0  #: in-plane degrees
@@ -125,6 +146,8 @@ class Thresholds:
 
 
 DEFAULT_THRESHOLDS = Thresholds()
+#: for still photos (files, scans): no on-screen oval to be inside of
+STILL_THRESHOLDS = Thresholds(face_guide_check=False, face_min_frac=0.15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,209 +259,14 @@ def assess(
         frame = cv2.cvtColor(frame.reshape(frame.shape[:2]), cv2.COLOR_GRAY2BGR)
     elif frame.shape[2] == 4:
         frame = cv2.cvtColor(frame, cv2.COLOR_BGRA2BGR)
+    # the stage modules build on the shared measures above (imported here: no import cycle)
     if stage == "face":
-        return _assess_face(frame, detector or default_detector(), t)
-    return _assess_card(frame, detector, t)
+        from kiosk.core.vision.face_checks import assess_face
 
+        return assess_face(frame, detector or default_detector(), t)
+    from kiosk.core.vision.card_checks import assess_card
 
-# ----------------------------------------------------------------------------------------- face
-
-
-def _eye_patches_ok(gray: np.ndarray, face: Face, t: Thresholds) -> tuple[bool, float]:
-    re, le = face.landmarks[0], face.landmarks[1]
-    d = float(np.hypot(*(le - re)))
-    r = max(2, round(0.22 * d))
-    worst = 1e9
-    h, w = gray.shape[:2]
-    ok = True
-    for ex, ey in (re, le):
-        x0, y0 = max(0, round(ex) - r), max(0, round(ey) - r)
-        x1, y1 = min(w, round(ex) + r + 1), min(h, round(ey) + r + 1)
-        if x1 - x0 < 3 or y1 - y0 < 3:
-            return False, 0.0
-        m, sd = cv2.meanStdDev(gray[y0:y1, x0:x1])
-        worst = min(worst, float(sd[0, 0]))
-        if float(sd[0, 0]) < t.eye_patch_min_std or float(m[0, 0]) < t.eye_patch_min_mean:
-            ok = False
-    # geometric plausibility: eyes above the nose, a sensible eye distance for the box
-    bw = face.box[2]
-    if not (0.2 * bw <= d <= 0.7 * bw) or face.landmarks[2][1] < min(re[1], le[1]):
-        ok = False
-    return ok, worst
-
-
-def _assess_face(frame: np.ndarray, det: FaceDetector, t: Thresholds) -> Assessment:
-    h, w = frame.shape[:2]
-    short = min(h, w)
-    problems: list[str] = []
-    metrics: dict[str, float] = {"width": float(w), "height": float(h)}
-    if short < t.face_min_image_short_side:
-        problems.append("image_too_small")
-    faces = det.detect(frame, long_side=t.detect_long_side)
-    metrics["faces"] = float(len(faces))
-    if not faces:
-        problems.append("no_face")
-        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-        mean, clipped = measure_exposure(gray)
-        metrics.update(luma=mean, clipped=clipped)
-        if mean < t.face_luma_min:
-            problems.append("too_dark")
-        elif mean > t.face_luma_max:
-            problems.append("too_bright")
-        return Assessment(False, _sorted(problems), metrics, stage="face")
-    main = faces[0]
-    blocking = [f for f in faces[1:] if f.box[2] >= t.bystander_ratio * main.box[2]]
-    metrics["blocking_faces"] = float(1 + len(blocking))
-    if blocking:
-        problems.append("multiple_faces")
-    x, y, bw, bh = main.box
-    metrics.update(face_x=float(x), face_y=float(y), face_w=float(bw), face_h=float(bh), face_score=main.score)
-    size_frac = bw / short
-    metrics["face_frac"] = size_frac
-    if bw < t.face_min_px or size_frac < t.face_min_frac:
-        problems.append("face_too_small")
-    elif size_frac > t.face_max_frac:
-        problems.append("face_too_large")
-    cx, cy = main.center
-    dx, ry = cx / w - 0.5, cy / h
-    metrics.update(face_dx=dx, face_cy=ry)
-    if abs(dx) > t.face_center_max_dx or not (t.face_center_y_range[0] <= ry <= t.face_center_y_range[1]):
-        problems.append("face_off_center")
-    yaw, roll = main.pose()
-    metrics.update(yaw=yaw, roll=roll)
-    if abs(yaw) > t.face_max_yaw or abs(roll) > t.face_max_roll:
-        problems.append("face_turned")
-    gray_face = cv2.cvtColor(frame[y : y + bh, x : x + bw], cv2.COLOR_BGR2GRAY)
-    # eye patches: work on a grey crop around the face (cheap) with landmark offsets
-    pad = bw // 4
-    ex0, ey0 = max(0, x - pad), max(0, y - pad)
-    gray_full = cv2.cvtColor(frame[ey0 : min(h, y + bh + pad), ex0 : min(w, x + bw + pad)], cv2.COLOR_BGR2GRAY)
-    shifted = Face(
-        box=(x - ex0, y - ey0, bw, bh),
-        landmarks=main.landmarks - np.array([ex0, ey0], np.float32),
-        score=main.score,
-    )
-    eyes_ok, eye_sd = _eye_patches_ok(gray_full, shifted, t)
-    metrics["eye_patch_std"] = eye_sd
-    if not eyes_ok:
-        problems.append("eyes_not_visible")
-    # exposure and blur on the inner face (skip hair and background at the box corners)
-    ix0, iy0 = bw // 6, bh // 8
-    inner = gray_face[iy0 : bh - iy0, ix0 : bw - ix0]
-    if inner.size == 0:
-        inner = gray_face
-    mean, clipped = measure_exposure(inner)
-    metrics.update(luma=mean, clipped=clipped)
-    if mean < t.face_luma_min:
-        problems.append("too_dark")
-    elif mean > t.face_luma_max or clipped > t.face_clipped_max:
-        problems.append("too_bright")
-    blur = measure_blur(gray_face, 160)
-    metrics["blur"] = blur
-    if blur < t.face_blur_min:
-        problems.append("blurry")
-    return Assessment(
-        ok=not problems,
-        problems=_sorted(problems),
-        metrics=metrics,
-        box=main.box,
-        stage="face",
-        face=main,
-        others=tuple(f.box for f in faces[1:]),
-    )
-
-
-# ----------------------------------------------------------------------------------------- card
-
-#: small rectified size used for the checks (the full 1012x638 crop is made only at capture)
-_CHECK_SIZE = (320, 202)
-
-
-def _card_checks(small_card: np.ndarray, t: Thresholds, problems: list[str], metrics: dict[str, float]) -> None:
-    gray = cv2.cvtColor(small_card, cv2.COLOR_BGR2GRAY)
-    # a 3 % inset keeps the background and the card edge out of the measurements
-    mx, my = round(0.03 * gray.shape[1]), round(0.03 * gray.shape[0])
-    inner_gray = gray[my:-my, mx:-mx]
-    mean, clipped = measure_exposure(inner_gray)
-    glare = measure_glare(small_card[my:-my, mx:-mx], t)
-    blur = measure_blur(inner_gray, _CHECK_SIZE[0])
-    metrics.update(luma=mean, clipped=clipped, glare=glare, blur=blur)
-    if mean < t.card_luma_min:
-        problems.append("too_dark")
-    elif mean > t.card_luma_max or clipped > t.card_clipped_max:
-        problems.append("too_bright")
-    if glare > t.card_glare_max_share and "too_bright" not in problems:
-        problems.append("glare")
-    if blur < t.card_blur_min:
-        problems.append("blurry")
-
-
-def _card_has_portrait(small_card: np.ndarray, det: FaceDetector | None) -> bool:
-    """Does the right half of a (rectified) card hold a face? Confirms a whole-image crop is a card."""
-    d = det or default_detector()
-    faces = d.detect(small_card)
-    w = small_card.shape[1]
-    return any(f.center[0] > 0.55 * w and f.box[2] > 0.05 * w for f in faces)
-
-
-def _assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> Assessment:
-    h, w = frame.shape[:2]
-    problems: list[str] = []
-    metrics: dict[str, float] = {"width": float(w), "height": float(h)}
-    if min(h, w) < t.card_min_image_short_side:
-        problems.append("image_too_small")
-    cand: CardCandidate | None = find_card(frame, work_long_side=t.card_work_long_side)
-    quad: np.ndarray | None = None
-    if cand is None or cand.cut_off or cand.area_frac < 0.5:
-        # the image may already be a rectified card (our own upload or a scanner crop); then
-        # the outline is the image border and what the finder sees is printed on the card
-        img_aspect = w / h
-        if abs(img_aspect / CARD_ASPECT - 1.0) <= t.card_fill_aspect_tolerance:
-            small = cv2.resize(frame, _CHECK_SIZE, interpolation=cv2.INTER_AREA)
-            if _card_has_portrait(cv2.resize(frame, (480, 303), interpolation=cv2.INTER_AREA), det):
-                metrics.update(card_fills_image=1.0, card_width=float(w), card_width_frac=1.0)
-                if w < t.card_min_width_px:
-                    problems.append("card_too_small")
-                _card_checks(small, t, problems, metrics)
-                quad = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
-                return Assessment(not problems, _sorted(problems), metrics, box=(0, 0, w, h), quad=quad, stage="card")
-    if cand is None:
-        problems.append("no_card")
-        # a frame too dark or too bright to find anything: say so (the better hint)
-        mean, clipped = measure_exposure(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)[::4, ::4])
-        metrics.update(luma=mean, clipped=clipped)
-        if mean < t.card_frame_luma_min:
-            problems.append("too_dark")
-        elif mean > t.card_frame_luma_max or clipped > 0.5:
-            problems.append("too_bright")
-        return Assessment(False, _sorted(problems), metrics, stage="card")
-    quad = cand.quad
-    bx, by, bw, bh = cv2.boundingRect(np.round(quad).astype(np.int32))
-    metrics.update(
-        card_width=cand.width_px,
-        card_width_frac=cand.width_px / w,
-        card_area_frac=cand.area_frac,
-        card_aspect=cand.aspect,
-        card_rotation=cand.rotation,
-        card_side_ratio=cand.side_ratio,
-    )
-    if cand.cut_off:
-        problems.append("card_cut_off")
-        return Assessment(False, _sorted(problems), metrics, box=(bx, by, bw, bh), quad=quad, stage="card")
-    if cand.width_px < t.card_min_width_px or cand.width_px / w < t.card_min_width_frac:
-        problems.append("card_too_small")
-    rot = cand.rotation
-    if (
-        abs(rot) > t.card_max_rotation
-        or cand.side_ratio < t.card_min_side_ratio
-        or abs(cand.aspect / CARD_ASPECT - 1.0) > t.card_aspect_tolerance
-    ):
-        problems.append("card_tilted")
-    small = rectify(frame, quad, _CHECK_SIZE)
-    _card_checks(small, t, problems, metrics)
-    return Assessment(
-        ok=not problems, problems=_sorted(problems), metrics=metrics, box=(bx, by, bw, bh), quad=quad, stage="card"
-    )
+    return assess_card(frame, detector, t)
 
 
 def face_yaw_roll(face: Face) -> tuple[float, float]:

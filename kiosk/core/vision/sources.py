@@ -368,13 +368,15 @@ class WatchedSource:
       column) for ``frozen_after`` seconds. Raw pixels, not a thumbnail: averaging removes the
       sensor noise that tells a still scene from a stalled driver repeating its last buffer
       (opencv#5221);
-    * black: thumbnail mean below ``black_luma`` for ``black_after`` seconds (lens covered,
-      privacy shutter, dead sensor);
+    * black: thumbnail mean below ``black_luma``, or below ``covered_luma`` with a grey standard
+      deviation under ``covered_std`` (a covered lens: only amplified noise), for ``black_after``
+      seconds (lens covered, privacy shutter, dead sensor);
     * lost: ``lost_after_failures`` consecutive failed reads (unplugged), or ``open()`` failing.
 
     On a fault ``health`` becomes the fault's name, the inner source is closed and reopened after
     ``backoff[k]`` seconds (k = failed reopens so far, the last value repeats); ``health`` is
-    ``"reopening"`` while ``open()`` runs and ``"ok"`` once frames flow again. ``failed_reopens``
+    ``"reopening"`` from the reopen until frames flow again (a frame that is neither black nor
+    a repeat of the one before), then ``"ok"``. ``failed_reopens``
     counts consecutive failures so the UI can switch to the staff screen after a few.
     While waiting, ``read()`` returns ``None`` after sleeping at most ``idle_sleep`` seconds, so a
     reading loop does not spin. ``clock``/``sleep`` are injectable for tests.
@@ -387,6 +389,8 @@ class WatchedSource:
         frozen_after: float = 2.0,
         black_after: float = 1.0,
         black_luma: float = 8.0,
+        covered_luma: float = 40.0,
+        covered_std: float = 4.0,
         lost_after_failures: int = 5,
         backoff: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0),
         idle_sleep: float = 0.02,
@@ -398,6 +402,8 @@ class WatchedSource:
         self.frozen_after = frozen_after
         self.black_after = black_after
         self.black_luma = black_luma
+        self.covered_luma = covered_luma
+        self.covered_std = covered_std
         self.lost_after_failures = lost_after_failures
         self.backoff = tuple(backoff) or (1.0,)
         self.idle_sleep = idle_sleep
@@ -456,7 +462,9 @@ class WatchedSource:
         self.reopens += 1
         self._reset_detectors()
         self._next_attempt = None
-        self._set_health("ok")
+        # health stays "reopening" until a frame shows the stream is really back (not black, not
+        # a repeat): a covered lens or a stalled driver then reads as one long fault, which the
+        # UI turns into the out-of-service path, instead of "ok" blinking between faults
 
     def read(self) -> np.ndarray | None:
         if self._next_attempt is not None:
@@ -481,8 +489,12 @@ class WatchedSource:
             return None
         self._failures = 0
         thumb = np.ascontiguousarray(frame[::8, ::8])
-        # black
-        if float(cv2.mean(thumb)[0] if thumb.ndim == 2 else np.mean(cv2.mean(thumb)[:3])) < self.black_luma:
+        # black: nearly no light, or a dark frame without structure (a covered lens with the
+        # sensor's gain turned up shows noise around a low mean, not a dark scene's edges)
+        mean, sd = cv2.meanStdDev(thumb if thumb.ndim == 2 else cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY))
+        if float(mean[0, 0]) < self.black_luma or (
+            float(mean[0, 0]) < self.covered_luma and float(sd[0, 0]) < self.covered_std
+        ):
             self._black_since = self._black_since if self._black_since is not None else now
             if now - self._black_since >= self.black_after:
                 self._fault("black")
@@ -499,7 +511,7 @@ class WatchedSource:
                 return frame
         else:
             self._same_since = None
-        if self.health != "ok" and self._black_since is None and self._same_since is None:
+        if self.health != "ok" and self._black_since is None and self._same_since is None and prev is not None:
             self._set_health("ok")
         self.failed_reopens = 0
         return frame

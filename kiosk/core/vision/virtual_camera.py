@@ -53,7 +53,7 @@ class VirtualScript:
     card_angle: float = 3.0  #: settled in-plane angle, degrees
     card_tilt: tuple[float, float] = (6.0, -4.0)  #: settled out-of-plane tilt (x, y), degrees
     desk: str = "wood"
-    face_height_frac: float = 1.0  #: portrait photo height / frame height
+    face_height_frac: float = 1.7  #: portrait photo height / frame height (a face at kiosk distance)
     bystander_window: tuple[float, float] = (0.0, 2.5)  #: when the bystander is in view
     bystander_height_frac: float = 0.24  #: bystander photo height / frame height (far behind)
     bystander_pos: tuple[float, float] = (0.08, 0.12)  #: top-left of the bystander, frame fractions
@@ -157,6 +157,23 @@ class VirtualCamera:
         pw = int(s.face_image.shape[1] * ph / s.face_image.shape[0])
         interp = cv2.INTER_AREA if ph < s.face_image.shape[0] else cv2.INTER_CUBIC
         self._sprite = cv2.resize(s.face_image, (pw, ph), interpolation=interp)
+        # a customer stands so that the face is in the oval: find the face in the portrait once,
+        # keep it at kiosk distance (22-42 % of the frame height wide) and place it by its centre
+        self._face_at: tuple[float, float] | None = None
+        try:
+            from kiosk.core.vision.detector import FaceDetector
+
+            found = FaceDetector().detect(self._sprite, long_side=480)
+        except Exception:  # no model: the plain placement below
+            found = []
+        if found:
+            fw = float(found[0].box[2])
+            k = min(max(fw, 0.22 * h), 0.42 * h) / fw
+            if abs(k - 1.0) > 0.02:
+                pw, ph = max(8, round(pw * k)), max(8, round(ph * k))
+                self._sprite = cv2.resize(s.face_image, (pw, ph), interpolation=cv2.INTER_AREA)
+            cx, cy = found[0].center
+            self._face_at = (cx * k, cy * k)
         self._sprite_alpha = self._soft_mask(pw, ph)
         if s.bystander_image is not None:
             bh = int(h * s.bystander_height_frac)
@@ -273,7 +290,11 @@ class VirtualCamera:
         ph, pw = self._sprite.shape[:2]
         dx = 5 * math.sin(2 * math.pi * 0.3 * t)
         dy = 3 * math.sin(2 * math.pi * 0.45 * t + 1.0)
-        x = int(W * 0.5 - pw / 2 + dx)
-        y = int(H * 0.55 - ph / 2 + dy)
+        if self._face_at is not None:  # the face's centre at the oval's centre
+            x = int(W * 0.5 - self._face_at[0] + dx)
+            y = int(H * 0.45 - self._face_at[1] + dy)
+        else:
+            x = int(W * 0.5 - pw / 2 + dx)
+            y = int(H * (0.55 + 0.3 * (s.face_height_frac - 1.0)) - ph / 2 + dy)
         self._blend(frame, self._sprite, self._sprite_alpha, x, y)
         return frame

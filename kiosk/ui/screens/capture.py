@@ -1,9 +1,15 @@
-"""Card and face capture: live preview, one hint, countdown, manual capture.
+"""Card and face capture: live preview, one hint, countdown, "captured" confirmation, manual capture.
 
-GUI thread only.
+GUI thread only. Layout belongs to the layout owner; the logic here is: the hint bar starts
+empty on every visit, shows one debounced hint (directional where the checks know the
+direction, ``kiosk.core.vision.guidance``), "Hold still" with the countdown ring while the
+frame passes, and "Captured" with the frozen frame for :data:`CAPTURED_CONFIRM_MS` before the
+capture is handed on (:meth:`CapturePage.show_captured`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -15,6 +21,10 @@ from PySide6.QtWidgets import (
 from kiosk.ui import i18n
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import PreviewWidget, StepDots, make_button, make_label
+from kiosk.ui.workers import COUNTDOWN_S
+
+#: how long "Captured" and the frozen frame stay on screen before the next step
+CAPTURED_CONFIRM_MS = 900
 
 
 class CapturePage(Page):
@@ -32,6 +42,7 @@ class CapturePage(Page):
         self.title = make_label("", "title")
         self.preview = PreviewWidget()
         self.preview.set_stage(stage)
+        self.preview.set_countdown(COUNTDOWN_S)
         self.hint = make_label("", "hint")
         self.hint.setMinimumHeight(86)
         self.retake_note = make_label("", "retake")
@@ -46,6 +57,11 @@ class CapturePage(Page):
         self._manual_timer.setSingleShot(True)
         self._manual_timer.setInterval(int(manual_after_s * 1000))
         self._manual_timer.timeout.connect(self._show_manual)
+        self._captured_timer = QTimer(self)
+        self._captured_timer.setSingleShot(True)
+        self._captured_timer.setInterval(CAPTURED_CONFIRM_MS)
+        self._captured_timer.timeout.connect(self._deliver_captured)
+        self._on_captured: Callable[[], None] | None = None
         bottom = QHBoxLayout()
         bottom.addWidget(self.attempt, 1)
         bottom.addWidget(self.manual_button, 0)
@@ -63,28 +79,59 @@ class CapturePage(Page):
         """Called when the page becomes current."""
         self._retake_key = retake_key
         self._attempt = (attempt, max_attempts)
-        self._hint_code = None
+        self._captured_timer.stop()
+        self._on_captured = None
         self.preview.set_stage(self.stage)
         self.manual_button.setVisible(False)
         self._manual_timer.start()
+        self._show_hint(None, "idle")  # a fresh hint bar on every visit (no stale hint or colour)
         self.retranslate()
 
     def leave(self) -> None:
         self._manual_timer.stop()
+        self._captured_timer.stop()  # a capture confirmed after the page left is dropped
+        self._on_captured = None
         self.manual_button.setVisible(False)
         self.preview.clear()
         self._hint_code = None
         self._retake_key = None
 
     def set_hint(self, code: str | None, ok: bool) -> None:
-        """One hint at a time (already debounced by AutoCapture); "hold still" when passing."""
+        """One hint at a time (already debounced by AutoCapture); "hold still" when passing.
+        Ignored while "Captured" is shown."""
+        if self._captured_timer.isActive():
+            return
         code = "hold_still" if ok else code
         if code != self._hint_code:
-            self._hint_code = code
-            self.hint.setText(i18n.hint_text(code))
-            self.hint.setProperty("state", "ok" if ok else ("problem" if code else "idle"))
-            self.hint.style().unpolish(self.hint)
-            self.hint.style().polish(self.hint)
+            self._show_hint(code, "ok" if ok else ("problem" if code else "idle"))
+
+    def _show_hint(self, code: str | None, state: str) -> None:
+        self._hint_code = code
+        self.hint.setText(i18n.hint_text(code))
+        self.hint.setProperty("state", state)
+        self.hint.style().unpolish(self.hint)
+        self.hint.style().polish(self.hint)
+
+    def show_captured(self, on_done: Callable[[], None]) -> None:
+        """Freeze the preview with a tick, say "Captured", and call ``on_done`` after
+        :data:`CAPTURED_CONFIRM_MS` (not at all if the page is left first)."""
+        self.preview.freeze()
+        self.manual_button.setVisible(False)
+        self._manual_timer.stop()
+        self._show_hint("captured", "ok")
+        self._on_captured = on_done
+        self._captured_timer.start()
+
+    @property
+    def confirming(self) -> bool:
+        """True while "Captured" is shown."""
+        return self._captured_timer.isActive()
+
+    @Slot()
+    def _deliver_captured(self) -> None:
+        done, self._on_captured = self._on_captured, None
+        if done is not None:
+            done()
 
     @property
     def hint_code(self) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 from kiosk.core.vision import synth
 from kiosk.core.vision.card import RECTIFIED_SIZE, find_card, rectify
 from kiosk.core.vision.detector import FaceDetector
-from kiosk.core.vision.quality import PROBLEM_CODES, Thresholds, assess, measure_blur
+from kiosk.core.vision.quality import PROBLEM_CODES, STILL_THRESHOLDS, Thresholds, assess, measure_blur
 from tests.core.vision.conftest import GOOD_FACES, card_scene, face_scene, load
 
 
@@ -25,7 +25,8 @@ def gain(img: np.ndarray, g: float, offset: float = 0.0) -> np.ndarray:
 
 @pytest.mark.parametrize("name", GOOD_FACES)
 def test_good_portraits_pass(detector: FaceDetector, name: str) -> None:
-    a = assess(load(f"faces/{name}"), "face", detector=detector)
+    # still photographs, judged as `kiosk precheck` judges them (no on-screen oval)
+    a = assess(load(f"faces/{name}"), "face", detector=detector, thresholds=STILL_THRESHOLDS)
     assert a.ok, a.problems
     assert a.problems == () and a.box is not None and a.face is not None
     assert {"blur", "luma", "face_w", "yaw", "roll"} <= set(a.metrics)
@@ -52,7 +53,9 @@ def test_small_bystander_far_behind_is_tolerated(
     assert a.ok, a.problems  # ... and does not block
 
 
-@pytest.mark.parametrize("sigma_per_face", [1.5, 3.0])
+# a Gaussian of sigma 1.5 * fw / 160 (about 1 % of the face width) is below what the real-photo
+# evaluation labels blurry (a defocus disk of 3 % of the face width); 2.5 is well above it
+@pytest.mark.parametrize("sigma_per_face", [2.5, 3.0])
 def test_blurred_face(detector: FaceDetector, grace: np.ndarray, sigma_per_face: float) -> None:
     fw = detector.detect(grace)[0].box[2]
     a = assess(synth.defocus(grace, sigma_per_face * fw / 160), "face", detector=detector)

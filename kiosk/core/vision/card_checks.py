@@ -1,0 +1,199 @@
+"""Card-stage checks: finding the card, its framing, exposure, glare, blur and which side shows.
+
+``assess_card`` is called by :func:`kiosk.core.vision.quality.assess` (stage ``"card"``), which
+validates the frame first. The measures shared with the face stage (blur, exposure) live in
+:mod:`kiosk.core.vision.quality`; what only a card needs lives here:
+
+* :func:`measure_specular`: glare as specular highlights. A highlight on a laminated card is a
+  compact saturated blob whose surroundings are lifted towards white (the light falls off
+  softly); white print, a white QR quiet zone and a flatbed scan are as white but end at a hard
+  edge, so the ring around them sits at the paper's own level.
+* :func:`has_portrait`: the photo side shows a face on its right half (either way up); the
+  national-emblem side shows none (``card_wrong_side``).
+
+Threading: pure apart from the detector (one per thread, see ``quality.default_detector``).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kiosk.core.vision.card import CARD_ASPECT, CardCandidate, find_card, rectify
+from kiosk.core.vision.detector import FaceDetector
+from kiosk.core.vision.quality import (
+    DEFAULT_THRESHOLDS,
+    Assessment,
+    Thresholds,
+    _sorted,
+    default_detector,
+    measure_blur,
+    measure_exposure,
+)
+
+__all__ = ["CHECK_SIZE", "assess_card", "has_portrait", "measure_specular"]
+
+#: the portrait search runs on the card's half at most this size (the face is ~40 px there)
+_PORTRAIT_LONG_SIDE = 144
+
+#: small rectified size used for the checks (the full 1012x638 crop is made only at capture)
+CHECK_SIZE = (320, 202)
+
+
+def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -> float:
+    """Share of a (rectified, inset) card covered by specular highlights; 0.0 when none.
+
+    A highlight is a connected blob of saturated, nearly colourless pixels (HSV V >=
+    ``card_glare_value``, S <= ``card_glare_sat_max``) of at least ``card_glare_min_area`` of the
+    card, whose surrounding ring (about half the blob's radius wide) is lifted at least
+    ``card_glare_halo_lift`` of the way from the card's paper level to white. A blob covering
+    more than half the card is over-exposure, not glare (``too_bright`` says so).
+    """
+    hsv = cv2.cvtColor(bgr_card, cv2.COLOR_BGR2HSV)
+    core = cv2.inRange(hsv, (0, 0, t.card_glare_value), (180, t.card_glare_sat_max, 255))
+    if cv2.countNonZero(core) == 0:
+        return 0.0
+    core = cv2.morphologyEx(core, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    v = hsv[..., 2]
+    # the rounded corners show what lies behind the card (a white scanner bed, a white desk):
+    # neither a highlight nor part of one's halo
+    valid = np.full(v.shape, 255, np.uint8)
+    cw, chh = max(2, round(0.05 * v.shape[1])), max(2, round(0.08 * v.shape[0]))
+    for ys in (slice(0, chh), slice(v.shape[0] - chh, v.shape[0])):
+        for xs in (slice(0, cw), slice(v.shape[1] - cw, v.shape[1])):
+            valid[ys, xs] = 0
+    core = cv2.bitwise_and(core, valid)
+    area = float(v.size)
+    # paper level: the bright half of the card (its background), not the white highlights
+    paper = float(np.percentile(v[::2, ::2], 70))
+    headroom = max(1.0, 255.0 - paper)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    total = 0.0
+    for k in range(1, n):
+        a = float(stats[k, cv2.CC_STAT_AREA])
+        if a < t.card_glare_min_area * area or a > 0.5 * area:
+            continue
+        x, y, w, h = (int(stats[k, i]) for i in range(4))
+        r = max(2, round(0.5 * np.sqrt(a / np.pi)))
+        x0, y0 = max(0, x - 2 * r), max(0, y - 2 * r)
+        x1, y1 = min(v.shape[1], x + w + 2 * r), min(v.shape[0], y + h + 2 * r)
+        blob = (labels[y0:y1, x0:x1] == k).astype(np.uint8)
+        ring = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+        ring = cv2.subtract(ring, cv2.dilate(blob, np.ones((3, 3), np.uint8)))
+        ring = cv2.bitwise_and(ring, valid[y0:y1, x0:x1])
+        if cv2.countNonZero(ring) < 4:
+            continue
+        ring_level = float(np.percentile(v[y0:y1, x0:x1][ring > 0], 60))  # print in the ring is darker
+        # lifted relative to the headroom, and visibly (a near-white scan has almost no headroom)
+        if (ring_level - paper) / headroom >= t.card_glare_halo_lift and ring_level - paper >= 15.0:
+            total += a
+    return total / area
+
+
+def has_portrait(small_card: np.ndarray, det: FaceDetector | None) -> bool:
+    """Does a rectified card (either way up) show a face on its right half, as the photo side
+    does? ``False`` for the national-emblem side.
+
+    Only the half where the portrait sits is searched (the right half, or the left half of a
+    card held upside down, turned), which halves the detector's cost."""
+    d = det or default_detector()
+    w = small_card.shape[1]
+    half = w // 2
+    for img in (small_card[:, half:], cv2.rotate(small_card[:, : w - half], cv2.ROTATE_180)):
+        faces = d.detect(np.ascontiguousarray(img), long_side=_PORTRAIT_LONG_SIDE)
+        if any(f.center[0] > 0.1 * img.shape[1] and f.box[2] > 0.1 * img.shape[1] for f in faces):
+            return True
+    return False
+
+
+def _card_checks(
+    small_card: np.ndarray,
+    det: FaceDetector | None,
+    t: Thresholds,
+    problems: list[str],
+    metrics: dict[str, float],
+) -> None:
+    gray = cv2.cvtColor(small_card, cv2.COLOR_BGR2GRAY)
+    # a 3 % inset keeps the background and the card edge out of the measurements
+    mx, my = round(0.03 * gray.shape[1]), round(0.03 * gray.shape[0])
+    inner_gray = gray[my:-my, mx:-mx]
+    mean, clipped = measure_exposure(inner_gray)
+    glare = measure_specular(small_card[my:-my, mx:-mx], t)
+    blur = measure_blur(inner_gray, CHECK_SIZE[0])
+    metrics.update(luma=mean, clipped=clipped, glare=glare, blur=blur)
+    if mean < t.card_luma_min:
+        problems.append("too_dark")
+    elif mean > t.card_luma_max or clipped > t.card_clipped_max:
+        problems.append("too_bright")
+    if glare > t.card_glare_max_share and "too_bright" not in problems:
+        problems.append("glare")
+    if blur < t.card_blur_min:
+        problems.append("blurry")
+    # which side: only judged on a card that is readable (a blurred or dark portrait may be
+    # missed by the detector; those problems are told first anyway)
+    if not problems:
+        portrait = has_portrait(small_card, det)
+        metrics["portrait"] = float(portrait)
+        if not portrait:
+            problems.append("card_wrong_side")
+
+
+def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> Assessment:
+    """The card-stage checks on a validated BGR frame (see :func:`quality.assess`)."""
+    h, w = frame.shape[:2]
+    problems: list[str] = []
+    metrics: dict[str, float] = {"width": float(w), "height": float(h)}
+    if min(h, w) < t.card_min_image_short_side:
+        problems.append("image_too_small")
+    cand: CardCandidate | None = find_card(frame, work_long_side=t.card_work_long_side)
+    quad: np.ndarray | None = None
+    if cand is None or cand.cut_off or cand.area_frac < 0.5:
+        # the image may already be a rectified card (our own upload or a scanner crop); then
+        # the outline is the image border and what the finder sees is printed on the card
+        img_aspect = w / h
+        if abs(img_aspect / CARD_ASPECT - 1.0) <= t.card_fill_aspect_tolerance:
+            small = cv2.resize(frame, CHECK_SIZE, interpolation=cv2.INTER_AREA)
+            if has_portrait(small, det):
+                metrics.update(card_fills_image=1.0, card_width=float(w), card_width_frac=1.0)
+                if w < t.card_min_width_px:
+                    problems.append("card_too_small")
+                _card_checks(small, det, t, problems, metrics)
+                quad = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+                return Assessment(not problems, _sorted(problems), metrics, box=(0, 0, w, h), quad=quad, stage="card")
+    if cand is None:
+        problems.append("no_card")
+        # a frame too dark or too bright to find anything: say so (the better hint)
+        mean, clipped = measure_exposure(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)[::4, ::4])
+        metrics.update(luma=mean, clipped=clipped)
+        if mean < t.card_frame_luma_min:
+            problems.append("too_dark")
+        elif mean > t.card_frame_luma_max or clipped > 0.5:
+            problems.append("too_bright")
+        return Assessment(False, _sorted(problems), metrics, stage="card")
+    quad = cand.quad
+    bx, by, bw, bh = cv2.boundingRect(np.round(quad).astype(np.int32))
+    metrics.update(
+        card_width=cand.width_px,
+        card_width_frac=cand.width_px / w,
+        card_area_frac=cand.area_frac,
+        card_aspect=cand.aspect,
+        card_rotation=cand.rotation,
+        card_side_ratio=cand.side_ratio,
+    )
+    if cand.cut_off:
+        problems.append("card_cut_off")
+        return Assessment(False, _sorted(problems), metrics, box=(bx, by, bw, bh), quad=quad, stage="card")
+    if cand.width_px < t.card_min_width_px or cand.width_px / w < t.card_min_width_frac:
+        problems.append("card_too_small")
+    rot = cand.rotation
+    if (
+        abs(rot) > t.card_max_rotation
+        or cand.side_ratio < t.card_min_side_ratio
+        or abs(cand.aspect / CARD_ASPECT - 1.0) > t.card_aspect_tolerance
+    ):
+        problems.append("card_tilted")
+    small = rectify(frame, quad, CHECK_SIZE)
+    _card_checks(small, det, t, problems, metrics)
+    return Assessment(
+        ok=not problems, problems=_sorted(problems), metrics=metrics, box=(bx, by, bw, bh), quad=quad, stage="card"
+    )
