@@ -62,7 +62,7 @@ def as_other_user(fn: Callable[[], Any], warm_up: Callable[[], Any]) -> Any:
     """Run ``fn`` in a forked child as OTHER (when root; else as this user); its JSON result.
 
     ``warm_up`` runs first in this process so every module the child needs is already imported
-    (the interpreter's own files may be unreadable to OTHER, e.g. under /root/.pyenv).
+    (the interpreter's own files may be unreadable to OTHER, e.g. under root's pyenv).
     """
     warm_up()
     import kiosk.commands.run
