@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 
@@ -104,7 +105,7 @@ def _played(player: MemoryPlayer) -> list[tuple[str, ...]]:
 
 def _follows(played: list[tuple[str, ...]], first: tuple[str, ...], then: tuple[str, ...]) -> bool:
     """Whether ``then`` was played right after ``first`` (or both in one request)."""
-    pairs = zip(played, played[1:], strict=False)
+    pairs = itertools.pairwise(played)
     return (*first, *then) in played or any(a == first and b == then for a, b in pairs)
 
 
