@@ -352,9 +352,15 @@ class Session:
         return self._back_to_start(Event.RESET)
 
     def call_staff(self) -> bool:
-        """The customer pressed "call staff": the session ends on a staff result."""
-        if self._step not in (Step.WELCOME, Step.CONSENT, Step.CARD, Step.FACE, Step.RESULT):
+        """The customer pressed "call staff": the session ends on a staff result.
+
+        Also while VERIFYING (a hung service must not hold the customer): the verdict still in
+        flight becomes stale and is ignored.
+        """
+        if self._step not in (Step.WELCOME, Step.CONSENT, Step.CARD, Step.FACE, Step.VERIFYING, Step.RESULT):
             return self._ignored(Event.CALL_STAFF)
+        if self._step is Step.VERIFYING:
+            self._ticket += 1
         self._drop_customer_data()
         return self._finish(Outcome.STAFF, KEY_STAFF_CALLED, event=Event.CALL_STAFF)
 

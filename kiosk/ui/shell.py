@@ -27,10 +27,11 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.session import Session, Step, Transition
-from kiosk.ui import i18n, qt_compat
+from kiosk.ui import i18n, qt_compat, scaling
+from kiosk.ui.app import THEME_FILE
 from kiosk.ui.pin import PinGuard
 from kiosk.ui.screens import (
     CapturePage,
@@ -137,6 +138,12 @@ class KioskWindow(QWidget):
         self._clock_offset: float | None = None
         self._last_fps = 0.0
         self._closed = False
+        # display fit (see _fit_to): scale of the 1920x1080 / 1080x1920 design, shape, theme
+        self.ui_scale = 1.0
+        self.text_scale = 1.0
+        self.portrait = False
+        self.theme_qss = THEME_FILE.read_text(encoding="utf-8")
+        self._layout_key: tuple[float, bool] | None = None
         # the process exit code (the demo autopilot sets it)
         self.exit_code: int | None = None
 
@@ -159,14 +166,27 @@ class KioskWindow(QWidget):
         self.lang_button.clicked.connect(self._on_toggle_language)
         self.staff_button = make_button("", "staffCall", 72)
         self.staff_button.clicked.connect(self._on_call_staff)
+        # The customer tools: one container for the buttons every customer page offers. It sits
+        # in the header in landscape and in the footer (lower half, within reach) in portrait.
+        # Other features add their buttons to ``customer_tools_layout``.
+        self.customer_tools = QWidget()
+        self.customer_tools.setObjectName("customerTools")
+        self.customer_tools_layout = QHBoxLayout(self.customer_tools)
+        scaling.scaled_layout(self.customer_tools_layout, (0, 0, 0, 0), 20)
+        self.customer_tools_layout.addWidget(self.lang_button)
+        self.customer_tools_layout.addWidget(self.staff_button)
         self.header = QWidget()
         self.header.setObjectName("header")
-        hl = QHBoxLayout(self.header)
-        hl.setContentsMargins(32, 12, 32, 12)
-        hl.setSpacing(20)
+        self.header_layout = hl = QHBoxLayout(self.header)
+        scaling.scaled_layout(hl, (32, 10, 32, 10), 20)
         hl.addWidget(self.brand, 1)
-        hl.addWidget(self.lang_button)
-        hl.addWidget(self.staff_button)
+        hl.addWidget(self.customer_tools)
+        self.footer = QWidget()
+        self.footer.setObjectName("footer")
+        self.footer_layout = QHBoxLayout(self.footer)
+        scaling.scaled_layout(self.footer_layout, (32, 16, 32, 24), 20)
+        self.footer_layout.addStretch(1)
+        self.footer.setVisible(False)
 
         s = self.settings
         self.welcome = WelcomePage()
@@ -209,8 +229,12 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # the window never takes its minimum size from its pages: it is the screen's size and
+        # the pages fit themselves to it (see _fit_to); a page that cannot is a layout bug
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.footer)
         self.idle_overlay = IdleOverlay(self)
         self.idle_overlay.sig_still_here.connect(self._on_still_here)
 
@@ -314,8 +338,41 @@ class KioskWindow(QWidget):
         self._allow_close = True
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._fit_to(self.width(), self.height())
         self.idle_overlay.setGeometry(self.rect())
         super().resizeEvent(event)
+
+    # ---- display size --------------------------------------------------------------------
+    def set_text_scale(self, factor: float) -> None:
+        """Multiply every font by ``factor`` on top of the display scale (large-text mode)."""
+        self.text_scale = factor
+        self._layout_key = None
+        self._fit_to(self.width(), self.height())
+
+    def set_theme_qss(self, qss: str) -> None:
+        """Use ``qss`` (design px at 1920x1080) as the window's theme (e.g. high contrast)."""
+        self.theme_qss = qss
+        self._layout_key = None
+        self._fit_to(self.width(), self.height())
+
+    def _fit_to(self, width: int, height: int) -> None:
+        """Scale fonts, margins and targets to the window and arrange for its shape."""
+        scale = round(scaling.screen_scale(width, height), 2)
+        portrait = scaling.is_portrait(width, height)
+        key = (scale, portrait)
+        if key == self._layout_key:
+            return
+        self._layout_key = key
+        self.ui_scale = scale
+        self.setStyleSheet(scaling.scale_qss(self.theme_qss, scale, self.text_scale))
+        scaling.apply_scale(self, scale)
+        if portrait != self.portrait:
+            self.portrait = portrait
+            target = self.footer_layout if portrait else self.header_layout
+            target.addWidget(self.customer_tools)
+            self._update_chrome()
+        for page in self.pages:
+            page.set_portrait(portrait)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() in _USER_INPUT and not self._closed:
@@ -381,10 +438,17 @@ class KioskWindow(QWidget):
 
     def _show_page(self, page: Page) -> None:
         self.stack.setCurrentWidget(page)
-        self.header.setVisible(page.customer or page is self.out_of_service)
-        self.staff_button.setVisible(page.customer and page is not self.verifying)
-        self.lang_button.setVisible(page.customer)
+        self._update_chrome()
         self.sig_page_shown.emit(page.name)
+
+    def _update_chrome(self) -> None:
+        """Header, footer and customer tools for the current page and window shape."""
+        page = self.current_page()
+        self.header.setVisible(page.customer)
+        self.footer.setVisible(page.customer and self.portrait)
+        self.customer_tools.setVisible(page.customer)
+        self.staff_button.setVisible(page.customer)
+        self.lang_button.setVisible(page.customer)
 
     def _start_verification(self) -> None:
         inputs = dataclasses.replace(self.session.begin_verification(), session_id=self._session_id)

@@ -368,8 +368,8 @@
         <translation>暂停服务</translation>
     </message>
     <message>
-        <source>The camera is not working. Please ask a member of staff for help.</source>
-        <translation>摄像头无法工作，请联系工作人员。</translation>
+        <source>Please see a member of staff at the counter.</source>
+        <translation>请到柜台联系工作人员。</translation>
     </message>
     <message>
         <source>Staff: check the camera cable. The kiosk restarts by itself when the camera is back.</source>
@@ -466,6 +466,10 @@
     <message>
         <source>Done</source>
         <translation>完成</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>再试一次</translation>
     </message>
     <message>
         <source>Name</source>
@@ -575,6 +579,10 @@
     <message>
         <source>Touch to start</source>
         <translation>点击开始</translation>
+    </message>
+    <message>
+        <source>Identity checks are temporarily unavailable. Please see a member of staff.</source>
+        <translation>身份核验暂时无法使用，请联系工作人员。</translation>
     </message>
     <message>
         <source>1. Show the photo side of your ID card</source>

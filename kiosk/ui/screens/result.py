@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
+    QHBoxLayout,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.core.session import ResultView
-from kiosk.ui import i18n
+from kiosk.ui import i18n, scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import ResultBadge, make_button, make_label
 
@@ -22,6 +24,8 @@ class ResultPage(Page):
 
     sig_done = Signal()
     """The customer pressed "Done" (back to the start)."""
+    sig_retry = Signal()
+    """The customer pressed "Try again" (same photos, after a failure that was not billed)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,34 +34,53 @@ class ResultPage(Page):
         self.title = make_label("", "hero")
         self.reason = make_label("", "subtitle")
         self.identity = make_label("", "identity")
-        self.identity.setMinimumWidth(760)
+        scaling.scaled_size(self.identity, min_w=700)
         self.next_step = make_label("", "nextStep")
         self.countdown = make_label("", "small")
         self.done_button = make_button("", "primary", 100)
-        self.done_button.setMinimumWidth(420)
+        scaling.scaled_size(self.done_button, min_w=420)
         self.done_button.clicked.connect(self.sig_done)
+        # "try again with the same photos" after a failure that cannot have been billed
+        self.retry_button = make_button("", "secondary", 100)
+        scaling.scaled_size(self.retry_button, min_w=420)
+        self.retry_button.setVisible(False)
+        self.retry_button.clicked.connect(self.sig_retry)
         self._left = 0
+        self.buttons = buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        scaling.scaled_layout(buttons, (0, 0, 0, 0), 40)
+        buttons.addStretch(1)
+        buttons.addWidget(self.retry_button)
+        buttons.addWidget(self.done_button)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 20, 80, 40)
+        scaling.scaled_layout(layout, (80, 20, 80, 30), 12)
         layout.addStretch(1)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(10)
         layout.addWidget(self.title)
         layout.addWidget(self.reason)
-        layout.addWidget(self.identity, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(10)
+        identity_row = QHBoxLayout()
+        identity_row.addStretch(1)
+        identity_row.addWidget(self.identity)
+        identity_row.addStretch(1)
+        layout.addLayout(identity_row)
         layout.addWidget(self.next_step)
         layout.addStretch(1)
-        layout.addWidget(self.done_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(buttons)
         layout.addWidget(self.countdown)
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Portrait: "Try again" above "Done" (narrow screens)."""
+        super().set_portrait(portrait)
+        self.buttons.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
 
     @property
     def name(self) -> str:  # type: ignore[override]
         outcome = self.result.outcome.value if self.result else "none"
         return f"result_{outcome}"
 
-    def show_result(self, result: ResultView) -> None:
+    def show_result(self, result: ResultView, *, can_retry: bool = False) -> None:
         self.result = result
+        self.retry_button.setVisible(can_retry)
         outcome = result.outcome.value
         self.badge.set_kind("pass" if outcome == "pass" else "fail" if outcome == "fail" else "info")
         self.retranslate()
@@ -69,12 +92,14 @@ class ResultPage(Page):
     def clear(self) -> None:
         """Forget the masked name and ID (wipe)."""
         self.result = None
+        self.retry_button.setVisible(False)
         self.identity.clear()
         self.reason.clear()
         self.title.clear()
 
     def retranslate(self) -> None:
         self.done_button.setText(self.tr("Done"))
+        self.retry_button.setText(self.tr("Try again"))
         self.set_seconds_left(self._left)
         r = self.result
         if r is None:

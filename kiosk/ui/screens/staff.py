@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
+    QFrame,
     QLabel,
     QListWidget,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.ui import scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_button, make_label
 
@@ -39,7 +42,7 @@ class StaffPage(Page):
         super().__init__(parent)
         self.title = make_label("", "title")
         self.camera_combo = QComboBox()
-        self.camera_combo.setMinimumHeight(64)
+        scaling.scaled_size(self.camera_combo, min_h=64, touch=True)
         for i in range(4):
             self.camera_combo.addItem(f"#{i}", i)
         self.camera_combo.activated.connect(self._on_camera)
@@ -58,8 +61,7 @@ class StaffPage(Page):
         self.back_button.clicked.connect(self.sig_back)
         self.exit_button.clicked.connect(self.sig_exit)
         self.form = QFormLayout()
-        self.form.setVerticalSpacing(14)
-        self.form.setHorizontalSpacing(30)
+        scaling.scaled_layout(self.form, (0, 0, 0, 0), 14)
         self._labels = [QLabel() for _ in range(8)]
         for lab in self._labels:
             lab.setObjectName("formLabel")
@@ -82,18 +84,36 @@ class StaffPage(Page):
                 field.setWordWrap(True)
             self.form.addRow(lab, field)
         self.recent.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(24)
+        self.buttons = buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        scaling.scaled_layout(buttons, (0, 0, 0, 0), 24)
         buttons.addWidget(self.test_button)
         buttons.addStretch(1)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.exit_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(50, 20, 50, 30)
+        scaling.scaled_layout(layout, (50, 20, 50, 24), 12)
         layout.addWidget(self.title)
-        layout.addLayout(self.form, 1)
+        # the read-outs scroll when the screen is short (the buttons below always show)
+        form_holder = QWidget()
+        form_holder.setLayout(self.form)
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("staffScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(form_holder)
+        layout.addWidget(self.scroll, 1)
         layout.addLayout(buttons)
         self._service_state: tuple[str, str] = ("", "")
+
+    def set_portrait(self, portrait: bool) -> None:
+        """Portrait: the buttons stack and each form label sits above its value."""
+        super().set_portrait(portrait)
+        self.buttons.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
+        self.form.setRowWrapPolicy(
+            QFormLayout.RowWrapPolicy.WrapAllRows if portrait else QFormLayout.RowWrapPolicy.DontWrapRows
+        )
 
     @Slot(int)
     def _on_camera(self, index: int) -> None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.ui import scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_label
 
@@ -22,7 +24,7 @@ class Spinner(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFixedSize(140, 140)
+        scaling.scaled_size(self, fixed_w=140, fixed_h=140)
         self._angle = 0
         self._timer = QTimer(self)
         self._timer.setInterval(40)
@@ -44,10 +46,11 @@ class Spinner(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = QRectF(self.rect()).adjusted(12, 12, -12, -12)
-        p.setPen(QPen(QColor("#2B4C6F"), 14))
+        pen = max(4.0, self.width() / 10)
+        r = QRectF(self.rect()).adjusted(pen, pen, -pen, -pen)
+        p.setPen(QPen(QColor("#2B4C6F"), pen))
         p.drawEllipse(r)
-        p.setPen(QPen(QColor("#FFFFFF"), 14, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.setPen(QPen(QColor("#FFFFFF"), pen, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.drawArc(r, -self._angle * 16, 100 * 16)
         p.end()
 
@@ -66,21 +69,24 @@ class VerifyingPage(Page):
         self.note = make_label("", "small")
         self._state = {s: "pending" for s in self.STEPS}
         box = QVBoxLayout()
-        box.setSpacing(18)
+        scaling.scaled_layout(box, (0, 0, 0, 0), 18)
         for row in self.rows.values():
             box.addWidget(row)
-        holder = QWidget()
-        holder.setLayout(box)
-        holder.setMaximumWidth(900)
+        # the rows are left-aligned in a centred column; the column keeps their height for
+        # their width (a wrapped row is never cut)
+        self.column = QWidget()
+        self.column.setLayout(box)
+        scaling.scaled_size(self.column, max_w=900)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(self.column, 100)
+        centred.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 40, 60, 60)
+        scaling.scaled_layout(layout, (60, 30, 60, 40), 30)
         layout.addStretch(1)
         layout.addWidget(self.title)
-        layout.addSpacing(20)
         layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(30)
-        layout.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(30)
+        layout.addLayout(centred)
         layout.addWidget(self.note)
         layout.addStretch(2)
 
