@@ -42,6 +42,8 @@ class UiSettings:
     # seconds the verifying screen waits for the worker before giving up (network timeouts
     # inside the FaceID client normally end it much earlier).
     verify_deadline_s: float = 120.0
+    # taps are ignored this long after a page changes or a customer button acted (double taps)
+    tap_guard_s: float = 0.5
 
     def policy(self) -> SessionPolicy:
         """The session policy these settings describe."""

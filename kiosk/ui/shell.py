@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 STAFF_IDLE_MS = 60_000
 
+# presses that a tap guard swallows (the release of a swallowed press does nothing on a button)
+_PRESSES = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.TouchBegin}
+
 _USER_INPUT = {
     QEvent.Type.MouseButtonPress,
     QEvent.Type.KeyPress,
@@ -138,6 +141,7 @@ class KioskWindow(QWidget):
         self._clock_offset: float | None = None
         self._last_fps = 0.0
         self._closed = False
+        self._tap_block_until = 0.0
         # display fit (see _fit_to): scale of the 1920x1080 / 1080x1920 design, shape, theme
         self.ui_scale = 1.0
         self.text_scale = 1.0
@@ -377,7 +381,19 @@ class KioskWindow(QWidget):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() in _USER_INPUT and not self._closed:
             self._poke()
+            if (
+                event.type() in _PRESSES
+                and time.monotonic() < self._tap_block_until
+                and isinstance(obj, QWidget)
+                and (obj is self or self.isAncestorOf(obj))
+            ):
+                log.debug("tap ignored (guard after a page change or a button)")
+                return True
         return False
+
+    def _guard_taps(self) -> None:
+        """Ignore presses for ``tap_guard_s`` (the second tap of a double tap lands on nothing)."""
+        self._tap_block_until = time.monotonic() + self.settings.tap_guard_s
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
@@ -437,6 +453,8 @@ class KioskWindow(QWidget):
             self._session_id = ""
 
     def _show_page(self, page: Page) -> None:
+        if page is not self.stack.currentWidget():
+            self._guard_taps()
         self.stack.setCurrentWidget(page)
         self._update_chrome()
         self.sig_page_shown.emit(page.name)
@@ -508,6 +526,7 @@ class KioskWindow(QWidget):
 
     @Slot()
     def _on_idle(self) -> None:
+        self._guard_taps()  # the overlay may appear under a finger
         self._warning_left = max(1, round(self.session.policy.idle_warning_s))
         self.idle_overlay.set_seconds_left(self._warning_left)
         self.idle_overlay.setGeometry(self.rect())
@@ -547,30 +566,37 @@ class KioskWindow(QWidget):
     # ---- page signals -> session ---------------------------------------------------------
     @Slot()
     def _on_start(self) -> None:
+        self._guard_taps()
         self.session.start()
 
     @Slot()
     def _on_accept(self) -> None:
+        self._guard_taps()
         self.session.accept()
 
     @Slot()
     def _on_decline(self) -> None:
+        self._guard_taps()
         self.session.decline()
 
     @Slot()
     def _on_done(self) -> None:
+        self._guard_taps()
         self.session.reset()
 
     @Slot()
     def _on_call_staff(self) -> None:
+        self._guard_taps()
         self.session.call_staff()
 
     @Slot()
     def _on_manual_capture(self) -> None:
+        self._guard_taps()
         self.camera.worker.request_manual_capture()
 
     @Slot()
     def _on_toggle_language(self) -> None:
+        self._guard_taps()
         self.languages.toggle()
 
     @Slot(str)
