@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
         first = SCENARIOS[names[0]]
         world.use(first)
         window.settings = window.settings.replace(endpoint=world.url)
-        window.attach_service(world.switch, client=world.client, service_probe=world.probe)
+        window.attach_service(world.switch, client=world.client, service_probe=world.probe,
+                              notifier=world.notifier(), health_check=world.health)
         window.camera.worker.replace_source(world.source_factory(first))
         if args.autopilot:
             pilot = Autopilot(

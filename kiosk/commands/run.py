@@ -54,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         # imported and built here, after the first paint: requests/cryptography cost ~0.5 s
         from kiosk import wiring
         from kiosk.core.faceid.errors import FaceIdError
+        from kiosk.core.service_health import check_service
+        from kiosk.core.staff_call import StaffNotifier
         from kiosk.core.verification import Verifier
         from kiosk.ui.workers import http_probe
 
@@ -63,8 +65,15 @@ def run(args: argparse.Namespace) -> int:
             raise StartupError(f"{type(exc).__name__}: {exc}") from exc
         clients.append(client)
         verifier = Verifier(client, wiring.build_policy(cfg), audit=wiring.open_audit(cfg))
+        n = cfg.notify
+        notifier = StaffNotifier(url=n.url, command=n.command, timeout_s=n.timeout_s, attempts=n.attempts,
+                                 retry_delay_s=n.retry_delay_s)
         window.attach_service(
-            verifier, client=client, service_probe=functools.partial(http_probe, cfg.service.endpoint)
+            verifier,
+            client=client,
+            service_probe=functools.partial(http_probe, cfg.service.endpoint),
+            notifier=notifier,
+            health_check=functools.partial(check_service, client),
         )
 
     try:

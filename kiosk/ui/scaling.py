@@ -22,14 +22,14 @@ import weakref
 
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLayout, QWidget
 
-#: design sizes
+# design sizes
 LANDSCAPE = (1920, 1080)
 PORTRAIT = (1080, 1920)
-#: smallest touch target (px) whatever the scale
+# smallest touch target (px) whatever the scale
 MIN_TOUCH_PX = 48
-#: smallest font (px) whatever the scale
+# smallest font (px) whatever the scale
 MIN_FONT_PX = 16
-#: the scale never goes below this (a 640x480 test window still gets readable text)
+# the scale never goes below this (a 640x480 test window still gets readable text)
 MIN_SCALE = 0.45
 
 _PX = re.compile(r"(-?\d+(?:\.\d+)?)px")

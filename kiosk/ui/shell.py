@@ -29,7 +29,8 @@ from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.core.session import Session, Step, Transition
+from kiosk.core.session import Event, Session, Step, Transition
+from kiosk.core.staff_call import REASON_CUSTOMER, REASON_OUT_OF_SERVICE
 from kiosk.ui import i18n, qt_compat, scaling
 from kiosk.ui.app import THEME_FILE
 from kiosk.ui.pin import PinGuard
@@ -46,6 +47,7 @@ from kiosk.ui.screens import (
     WelcomePage,
 )
 from kiosk.ui.settings import UiSettings
+from kiosk.ui.staff_calls import StaffCallDesk
 from kiosk.ui.widgets import make_button, make_label
 from kiosk.ui.workers import CameraController, FramePacket, ProbeTask, VerifySignals, VerifyTask
 
@@ -93,6 +95,10 @@ class KioskWindow(QWidget):
     """A customer session ended on a result: the ``ResultView`` (masked data only)."""
     sig_frame_shown = Signal(str, float, str)
     """A preview frame was shown: (stage, auto-capture progress, hint code or "")."""
+    staff_call_requested = Signal(str)
+    """A customer asked for staff (the reason code); emitted at once, before any delivery."""
+    sig_health_changed = Signal(bool)
+    """The service health check changed between usable (True) and not (False)."""
 
     def __init__(
         self,
@@ -104,6 +110,8 @@ class KioskWindow(QWidget):
         service_probe: Callable[[], tuple[bool, str, float | None]] | None = None,
         client: Any = None,
         pin_clock: Callable[[], float] = time.monotonic,
+        notifier: Any = None,
+        health_check: Callable[[], Any] | None = None,
     ) -> None:
         qt_compat.check_binding()
         super().__init__()
@@ -133,7 +141,17 @@ class KioskWindow(QWidget):
         self._verify_signals.sig_failed.connect(self._on_verify_failed)
         self._probe_signals = VerifySignals(self)
         self._probe_signals.sig_verdict.connect(self._on_probe_done)
-        self._recent: deque[str] = deque(maxlen=20)
+        # recent results for the staff page: (time, outcome, message key); codes only, no PII
+        self._recent: deque[tuple[str, str, str]] = deque(maxlen=20)
+        self.staff_calls = StaffCallDesk(settings.kiosk_id, notifier, self)
+        self.staff_calls.sig_changed.connect(self._on_staff_calls_changed)
+        self._current_call = ""
+        # service health (see check_health_now): None until the first check answered
+        self._health_check = health_check
+        self.health: Any = None
+        self._health_running = False
+        self._health_signals = VerifySignals(self)
+        self._health_signals.sig_verdict.connect(self._on_health)
         self._session_id = ""  # audit correlation id of the current customer
         self._allow_close = False
         self._staff_open = False
@@ -142,6 +160,7 @@ class KioskWindow(QWidget):
         self._last_fps = 0.0
         self._closed = False
         self._tap_block_until = 0.0
+        self._capture_paused = ""  # the stage paused behind the idle warning
         # display fit (see _fit_to): scale of the 1920x1080 / 1080x1920 design, shape, theme
         self.ui_scale = 1.0
         self.text_scale = 1.0
@@ -223,6 +242,9 @@ class KioskWindow(QWidget):
         self.card_page.sig_manual_capture.connect(self._on_manual_capture)
         self.face_page.sig_manual_capture.connect(self._on_manual_capture)
         self.result_page.sig_done.connect(self._on_done)
+        self.result_page.sig_retry.connect(self._on_retry)
+        self.result_page.sig_staff_close.connect(self.open_staff)
+        self.staff_page.sig_calls_answered.connect(self._on_calls_answered)
         self.pin_page.pad.sig_submitted.connect(self._on_pin_submitted)
         self.pin_page.pad.sig_cancelled.connect(self._on_staff_back)
         self.staff_page.sig_back.connect(self._on_staff_back)
@@ -253,6 +275,8 @@ class KioskWindow(QWidget):
         self.staff_refresh = self._timer(single=False, slot=self._refresh_staff, interval=1000)
         # staff pages left alone return to the customers (settings must not stay exposed)
         self.staff_idle = self._timer(single=True, slot=self._on_staff_back, interval=STAFF_IDLE_MS)
+        self.health_timer = self._timer(single=False, slot=self._on_health_tick,
+                                        interval=max(1, int(self.settings.health_check_interval_s * 1000)))
         self._warning_left = 0
         self._result_left = 0
 
@@ -275,15 +299,28 @@ class KioskWindow(QWidget):
         *,
         client: Any = None,
         service_probe: Callable[[], tuple[bool, str, float | None]] | None = None,
+        notifier: Any = None,
+        health_check: Callable[[], Any] | None = None,
     ) -> None:
         """Set the verifier (and what the staff page reads) after start-up (GUI thread).
 
         The launcher builds the FaceID client after the welcome page is on screen so the
         customer does not wait for it; no verification can start before this is called.
+        ``notifier`` delivers staff calls; ``health_check()`` (run on a pool thread) returns a
+        :class:`~kiosk.core.service_health.Health` and is run now and every
+        ``health_check_interval_s`` while the kiosk waits for a customer.
         """
         self.verifier = verifier
         self._client = client
         self._service_probe = service_probe
+        if notifier is not None:
+            self.staff_calls.notifier = notifier
+        if health_check is not None:
+            self._health_check = health_check
+        if self._health_check is not None:
+            self.check_health_now()
+            if self.settings.health_check_interval_s > 0:
+                self.health_timer.start()
 
     def current_page(self) -> Page:
         return self.stack.currentWidget()  # type: ignore[return-value]
@@ -306,8 +343,56 @@ class KioskWindow(QWidget):
             self.pin_page.set_message("")
         self._show_page(self.pin_page)
 
-    def recent_outcomes(self) -> list[str]:
+    def recent_outcomes(self) -> list[tuple[str, str, str]]:
+        """Recent results, newest first: (time, outcome, message key)."""
         return list(self._recent)
+
+    # ---- service health ------------------------------------------------------------------
+    def check_health_now(self) -> None:
+        """Run the service health check on the pool (GUI thread; one at a time)."""
+        if self._health_check is None or self._health_running or self._closed:
+            return
+        self._health_running = True
+        self._pool.start(ProbeTask(self._health_check, self._health_signals))
+
+    @Slot()
+    def _on_health_tick(self) -> None:
+        if self.session.step in (Step.WELCOME, Step.OUT_OF_SERVICE) and not self._staff_open:
+            self.check_health_now()
+
+    @Slot(object, int)
+    def _on_health(self, health: Any, _ticket: int) -> None:
+        self._health_running = False
+        if self._closed:
+            return
+        if isinstance(health, tuple):  # the probe itself raised (ProbeTask's form)
+            from kiosk.core.service_health import Health
+
+            health = Health(False, "unreachable", str(health[1]))
+        was_ok = self.service_ok
+        self.health = health
+        self.welcome.set_service_ok(bool(health.ok))
+        self.staff_page.set_health(bool(health.ok), health.fault, health.detail)
+        if health.clock_offset_s is not None:
+            self._clock_offset = health.clock_offset_s
+        if was_ok != bool(health.ok):
+            log.warning("service health: %s (%s)", "ok" if health.ok else health.fault, health.detail)
+            self._audit_event("service_health", "ok" if health.ok else f"down:{health.fault}")
+            self.sig_health_changed.emit(bool(health.ok))
+
+    @property
+    def service_ok(self) -> bool:
+        """False only after a health check found the service unusable."""
+        return self.health is None or bool(self.health.ok)
+
+    def _audit_event(self, step: str, code: str) -> None:
+        audit = getattr(self.verifier, "audit", None)
+        if audit is None:
+            return
+        try:
+            audit.session(session_id=self._session_id or "kiosk", step=step, outcome_code=code)
+        except (OSError, TypeError, ValueError):
+            log.warning("audit record not written")
 
     def shutdown(self) -> None:
         """Stop the timers and the threads (GUI thread; blocks up to a few seconds)."""
@@ -321,6 +406,7 @@ class KioskWindow(QWidget):
             self.verify_deadline,
             self.staff_refresh,
             self.staff_idle,
+            self.health_timer,
         ):
             t.stop()
         app = QApplication.instance()
@@ -416,6 +502,8 @@ class KioskWindow(QWidget):
             self._wipe_ui()
             if self.languages.language != self.settings.language:
                 self.languages.set_language(self.settings.language)
+            if t.event is Event.DECLINE:
+                self.welcome.show_declined_note()
             self._show_page(self.welcome)
         elif t.new is Step.CONSENT:
             self._show_page(self.consent)
@@ -481,8 +569,10 @@ class KioskWindow(QWidget):
     def _show_result(self) -> None:
         result = self.session.result
         assert result is not None
-        self._recent.appendleft(f"{time.strftime('%H:%M:%S')}  {result.outcome.value}  {result.message_key}")
-        self.result_page.show_result(result)
+        self._recent.appendleft((time.strftime("%H:%M:%S"), result.outcome.value, result.message_key))
+        self.result_page.show_result(result, can_retry=result.can_retry)
+        if result.outcome.value == "unavailable":
+            self.check_health_now()  # the welcome page must know before the next customer
         self._result_left = int(self.session.result_timeout() or 0)
         self.result_page.set_seconds_left(self._result_left)
         self._show_page(self.result_page)
@@ -502,6 +592,7 @@ class KioskWindow(QWidget):
         self.idle_timer.stop()
         self.warning_timer.stop()
         self.idle_overlay.hide()
+        self._resume_capture()
         if self._staff_open:
             return
         timeout = self.session.idle_timeout()
@@ -519,6 +610,23 @@ class KioskWindow(QWidget):
         for t in (self.idle_timer, self.warning_timer, self.result_timer, self.verify_deadline):
             t.stop()
         self.idle_overlay.hide()
+        self._capture_paused = ""  # a transition sets the camera stage itself
+
+    def _pause_capture(self) -> None:
+        """Behind "still there?" nothing is captured (the customer may have walked away)."""
+        stage = {Step.CARD: "card", Step.FACE: "face"}.get(self.session.step)
+        if stage and not self._capture_paused:
+            self._capture_paused = stage
+            self.camera.worker.set_stage("idle")
+
+    def _resume_capture(self) -> None:
+        stage, self._capture_paused = self._capture_paused, ""
+        if stage and self.session.step is {"card": Step.CARD, "face": Step.FACE}[stage]:
+            self.camera.worker.set_stage(stage)
+
+    @property
+    def capture_paused(self) -> bool:
+        return bool(self._capture_paused)
 
     def show_idle_warning(self) -> None:
         """Show "still there?" now (what the idle timer does; also used by the demo tour)."""
@@ -527,6 +635,7 @@ class KioskWindow(QWidget):
     @Slot()
     def _on_idle(self) -> None:
         self._guard_taps()  # the overlay may appear under a finger
+        self._pause_capture()
         self._warning_left = max(1, round(self.session.policy.idle_warning_s))
         self.idle_overlay.set_seconds_left(self._warning_left)
         self.idle_overlay.setGeometry(self.rect())
@@ -567,7 +676,14 @@ class KioskWindow(QWidget):
     @Slot()
     def _on_start(self) -> None:
         self._guard_taps()
+        if not self.service_ok:
+            return
         self.session.start()
+
+    @Slot()
+    def _on_retry(self) -> None:
+        self._guard_taps()
+        self.session.retry()
 
     @Slot()
     def _on_accept(self) -> None:
@@ -587,7 +703,25 @@ class KioskWindow(QWidget):
     @Slot()
     def _on_call_staff(self) -> None:
         self._guard_taps()
-        self.session.call_staff()
+        reason = REASON_OUT_OF_SERVICE if self.session.step is Step.OUT_OF_SERVICE else REASON_CUSTOMER
+        entry = self.staff_calls.call(reason)
+        self._current_call = entry.call.call_id
+        self._audit_event("staff_call", f"{reason}:{entry.call.call_id}")
+        self.staff_call_requested.emit(reason)
+        if self.session.call_staff() and self.result_page.staff_called:
+            self.result_page.set_call_state(entry.state)
+
+    @Slot()
+    def _on_staff_calls_changed(self) -> None:
+        if self.result_page.staff_called and self.current_page() is self.result_page:
+            for c in self.staff_calls.open_calls():
+                if c.call.call_id == self._current_call:
+                    self.result_page.set_call_state(c.state)
+        self.staff_page.set_calls([(c.local_time, c.call.reason, c.state) for c in self.staff_calls.open_calls()])
+
+    @Slot()
+    def _on_calls_answered(self) -> None:
+        self.staff_calls.answer_all()
 
     @Slot()
     def _on_manual_capture(self) -> None:
@@ -627,6 +761,8 @@ class KioskWindow(QWidget):
 
     @Slot(object)
     def _on_captured(self, capture: Any) -> None:
+        if self._closed:
+            return
         stage = getattr(capture, "stage", None)
         if stage == "card":
             self.session.card_captured(capture)
@@ -635,6 +771,8 @@ class KioskWindow(QWidget):
 
     @Slot(str)
     def _on_camera_health(self, state: str) -> None:
+        if self._closed:  # a signal queued before shutdown: the window no longer drives anything
+            return
         log.warning("camera %s", state)
         if state == "lost":
             self.session.camera_lost()
@@ -648,10 +786,14 @@ class KioskWindow(QWidget):
 
     @Slot(object, int)
     def _on_verdict(self, verdict: Any, ticket: int) -> None:
+        if self._closed:
+            return
         self.session.verdict(verdict, ticket)
 
     @Slot(str, int)
     def _on_verify_failed(self, key: str, ticket: int) -> None:
+        if self._closed:
+            return
         self.session.verify_failed(key, ticket)
 
     # ---- staff ---------------------------------------------------------------------------

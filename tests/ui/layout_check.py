@@ -166,6 +166,9 @@ def page_states(window: Any) -> Iterator[str]:
     w.welcome.set_service_ok(False)
     yield "welcome_service_down"
     w.welcome.set_service_ok(True)
+    w.welcome.show_declined_note()
+    yield "welcome_after_decline"
+    w.welcome.note.setVisible(False)
     w._show_page(w.consent)
     yield "consent"
     for page in (w.card_page, w.face_page):
@@ -196,6 +199,10 @@ def page_states(window: Any) -> Iterator[str]:
             w.result_page.set_seconds_left(20)
             w._show_page(w.result_page)
             yield f"result_{outcome}"
+    for state in ("sending", "failed"):
+        w.result_page.show_result(ResultView(Outcome.STAFF, "msg.staff_called"))
+        w.result_page.set_call_state(state)
+        yield f"result_staff_called_{state}"
     w.result_page.clear()
     w._show_page(w.out_of_service)
     yield "out_of_service"
@@ -210,6 +217,11 @@ def page_states(window: Any) -> Iterator[str]:
     w.pin_page.set_message("")
     w._refresh_staff()
     w.staff_page.set_service_result("failed", "ConnectionRefusedError")
+    w.staff_page.set_health(False, "credentials", "AuthFailure.SignatureFailure")
+    w.staff_page.set_calls([("10:01:02", "out_of_service", "failed"), ("10:00:00", "customer_request", "delivered")])
     w._show_page(w.staff_page)
     yield "staff"
+    w.staff_page.exit_button.click()
+    yield "staff_exit_confirm"
+    w.staff_page.confirm_cancel_button.click()
     w._show_page(w.welcome)

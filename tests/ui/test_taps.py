@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QWidget
 
 from kiosk.core.session import Step
+from tests.ui._fakes import Capture, verdict
 from tests.ui.layout_check import settle
 
 GUARD = {"tap_guard_s": 0.5}
@@ -59,11 +61,15 @@ def test_double_tap_on_no_thanks_does_not_restart(make_kiosk, qtbot) -> None:
 
 
 def test_double_tap_on_done_does_not_start_a_new_session(make_kiosk, qtbot) -> None:
-    k = kiosk_1366(make_kiosk)
+    k = make_kiosk(start=False, settings=GUARD, verdicts=[verdict("fail", "err.id_name_mismatch")])
     w = k.window
-    w.welcome.start_button.click()
-    w.session.call_staff()  # a result page
-    assert w.session.step is Step.RESULT
+    w.resize(1366, 768)
+    settle()
+    w.session.start()
+    w.session.accept()
+    w.session.card_captured(Capture("card", np.zeros((4, 4, 3), np.uint8), b"card"))
+    w.session.face_captured(Capture("face", np.zeros((4, 4, 3), np.uint8), b"face"))
+    qtbot.waitUntil(lambda: w.session.step is Step.RESULT, timeout=5000)
     qtbot.wait(600)
     pos = centre(w, w.result_page.done_button)
     tap_at(w, pos, qtbot)

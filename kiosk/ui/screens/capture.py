@@ -124,7 +124,7 @@ class CapturePage(Page):
             self.title.setText(self.tr("Look at the camera and keep your face inside the oval"))
             self.manual_button.setText(self.tr("Take my photo now"))
         if self._retake_key:
-            self.retake_note.setText(i18n.message_text(self._retake_key) + " " + self.tr("Let's try again."))
+            self.retake_note.setText(i18n.customer_text(self._retake_key) + " " + self.tr("Let's try again."))
             self.retake_note.setVisible(True)
         else:
             self.retake_note.setVisible(False)

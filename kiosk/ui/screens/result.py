@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.core.session import ResultView
+from kiosk.core.session import KEY_STAFF_CALLED, ResultView
 from kiosk.ui import i18n, scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import ResultBadge, make_button, make_label
@@ -26,6 +26,8 @@ class ResultPage(Page):
     """The customer pressed "Done" (back to the start)."""
     sig_retry = Signal()
     """The customer pressed "Try again" (same photos, after a failure that was not billed)."""
+    sig_staff_close = Signal()
+    """"Staff: close" on the staff-called screen (opens the PIN pad)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,12 +47,19 @@ class ResultPage(Page):
         scaling.scaled_size(self.retry_button, min_w=420)
         self.retry_button.setVisible(False)
         self.retry_button.clicked.connect(self.sig_retry)
+        # staff called: the customer waits; staff close the message with the PIN
+        self.staff_close_button = make_button("", "secondary", 88)
+        scaling.scaled_size(self.staff_close_button, min_w=300)
+        self.staff_close_button.setVisible(False)
+        self.staff_close_button.clicked.connect(self.sig_staff_close)
+        self._call_state = ""
         self._left = 0
         self.buttons = buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         scaling.scaled_layout(buttons, (0, 0, 0, 0), 40)
         buttons.addStretch(1)
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.done_button)
+        buttons.addWidget(self.staff_close_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         scaling.scaled_layout(layout, (80, 20, 80, 30), 12)
@@ -78,9 +87,16 @@ class ResultPage(Page):
         outcome = self.result.outcome.value if self.result else "none"
         return f"result_{outcome}"
 
+    @property
+    def staff_called(self) -> bool:
+        return self.result is not None and self.result.message_key == KEY_STAFF_CALLED
+
     def show_result(self, result: ResultView, *, can_retry: bool = False) -> None:
         self.result = result
+        self._call_state = ""
         self.retry_button.setVisible(can_retry)
+        self.done_button.setVisible(not self.staff_called)
+        self.staff_close_button.setVisible(self.staff_called)
         outcome = result.outcome.value
         self.badge.set_kind("pass" if outcome == "pass" else "fail" if outcome == "fail" else "info")
         self.retranslate()
@@ -89,10 +105,18 @@ class ResultPage(Page):
         self._left = seconds
         self.countdown.setText(self.tr("Back to the start in %1 s").replace("%1", str(seconds)) if seconds else "")
 
+    def set_call_state(self, state: str) -> None:
+        """Delivery of the staff call: "sending", "delivered", "failed" or "not_configured"."""
+        self._call_state = state
+        self.retranslate()
+
     def clear(self) -> None:
         """Forget the masked name and ID (wipe)."""
         self.result = None
+        self._call_state = ""
         self.retry_button.setVisible(False)
+        self.staff_close_button.setVisible(False)
+        self.done_button.setVisible(True)
         self.identity.clear()
         self.reason.clear()
         self.title.clear()
@@ -100,13 +124,28 @@ class ResultPage(Page):
     def retranslate(self) -> None:
         self.done_button.setText(self.tr("Done"))
         self.retry_button.setText(self.tr("Try again"))
+        self.staff_close_button.setText(self.tr("Staff: close"))
         self.set_seconds_left(self._left)
         r = self.result
         if r is None:
             return
         outcome = r.outcome.value
+        if self.staff_called:
+            self.badge.set_kind("info")
+            self.identity.setVisible(False)
+            self.reason.setVisible(True)
+            if self._call_state in ("failed", "not_configured"):
+                # nobody was told: do not make the customer wait for no one
+                self.title.setText(i18n.outcome_titles()["staff"])
+                self.reason.setText(self.tr("Staff could not be called from this kiosk."))
+                self.next_step.setText(self.tr("Please go to the counter, a member of staff will help you there."))
+            else:
+                self.title.setText(self.tr("Help is on the way"))
+                self.reason.setText(i18n.message_text(r.message_key, outcome))
+                self.next_step.setText(self.tr("Please wait here."))
+            return
         self.title.setText(i18n.outcome_titles().get(outcome, ""))
-        self.next_step.setText(i18n.outcome_next_steps().get(outcome, ""))
+        self.next_step.setText(i18n.customer_next_step(outcome, r.message_key))
         if outcome == "pass":
             self.reason.setVisible(False)
             self.identity.setVisible(True)
@@ -120,4 +159,4 @@ class ResultPage(Page):
             self.identity.setVisible(False)
             self.identity.clear()
             self.reason.setVisible(True)
-            self.reason.setText(i18n.message_text(r.message_key, outcome))
+            self.reason.setText(i18n.customer_text(r.message_key, outcome))

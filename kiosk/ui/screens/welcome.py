@@ -92,6 +92,13 @@ class WelcomePage(Page):
         self.status = make_label("", "serviceDown")
         self.status.setVisible(False)
         self._service_ok = True
+        # after "No, thanks": where to go instead (shown for a while)
+        self.note = make_label("", "nextStep")
+        self.note.setVisible(False)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(12_000)
+        self._note_timer.timeout.connect(lambda: self.note.setVisible(False))
         layout = QVBoxLayout(self)
         scaling.scaled_layout(layout, (60, 30, 60, 40), 16)
         layout.addStretch(1)
@@ -99,6 +106,7 @@ class WelcomePage(Page):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.art, 3)
         layout.addWidget(self.caption)
+        layout.addWidget(self.note)
         layout.addWidget(self.status)
         layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
@@ -114,6 +122,11 @@ class WelcomePage(Page):
         self.caption.setVisible(ok)
         self.retranslate()
 
+    def show_declined_note(self) -> None:
+        """The customer said "No, thanks": tell them where to go instead."""
+        self.note.setVisible(True)
+        self._note_timer.start()
+
     @property
     def service_ok(self) -> bool:
         return self._service_ok
@@ -123,6 +136,7 @@ class WelcomePage(Page):
         self.subtitle.setText(self.tr("Verify yourself with your resident ID card in about one minute"))
         self.start_button.setText(self.tr("Touch to start"))
         self.status.setText(self.tr("Identity checks are temporarily unavailable. Please see a member of staff."))
+        self.note.setText(self.tr("No problem: a member of staff at the counter can check your ID card instead."))
         self._caption()
 
     def _caption(self) -> None:
