@@ -106,3 +106,35 @@ def test_the_checker_finds_cut_text_overlaps_and_strays(qtbot) -> None:
     assert "outside the window" in text
     assert any("QPushButton" in p and "needs" in p for p in problems)
     assert layout_problems(win, QSize(300, 300))[0].startswith("window is 400x300")
+
+
+def test_headlines_render_with_a_real_bold_face(make_kiosk) -> None:
+    from PySide6.QtGui import QFontDatabase, QFontInfo, QFontMetrics
+
+    k = make_kiosk(start=False, settings={"language": "zh_CN"})
+    w = k.window
+    w.resize(1366, 768)
+    settle()
+    title = w.welcome.title
+    assert title.font().bold()
+    family = title.font().family()
+    assert "Bold" in QFontDatabase.styles(family)
+    info = QFontInfo(title.font())
+    assert info.styleName() == "Bold"
+    metrics = QFontMetrics(title.font())
+    assert all(metrics.inFontUcs4(ord(ch)) for ch in title.text() if not ch.isspace())
+
+
+def test_customer_texts_have_no_jargon_or_accusations(make_kiosk) -> None:
+    from kiosk.core import messages
+    from kiosk.ui import i18n
+
+    make_kiosk(start=False, settings={"language": "zh_CN"})
+    banned = ("权威库", "不是真人", "篡改", "几分钟")
+    for key in i18n.all_message_keys():
+        text = i18n.customer_text(key, "fail")
+        assert not any(b in text for b in banned[:3]), (key, text)
+        if key in messages.STAFF_FAULT_KEYS:
+            assert not any(b in i18n.customer_next_step("unavailable", key) for b in banned), key
+    for table in (i18n.outcome_titles(), i18n.outcome_next_steps()):
+        assert not any(b in t for t in table.values() for b in banned[:3])
