@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         elif record.nameID == 6:
             record.string = "WenQuanYiMicroHei-KioskBold"
     font["OS/2"].usWeightClass = 700
+    # no vendor id: Qt would list the family twice ("[GOOG]" and "[WQYF]") and split the styles
+    font["OS/2"].achVendID = "    "
     font["OS/2"].fsSelection = (font["OS/2"].fsSelection | 0x20) & ~0x40  # BOLD, not REGULAR
     font["head"].macStyle |= 0x01
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,6 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.core.session import Event, Session, Step, Transition
-from kiosk.core.staff_call import REASON_CUSTOMER, REASON_OUT_OF_SERVICE
 from kiosk.ui import i18n, qt_compat, scaling
 from kiosk.ui.app import THEME_FILE
 from kiosk.ui.pin import PinGuard
@@ -47,6 +46,8 @@ from kiosk.ui.screens import (
     WelcomePage,
 )
 from kiosk.ui.settings import UiSettings
+from kiosk.ui.shell_display import DisplayMixin
+from kiosk.ui.shell_service import ServiceMixin
 from kiosk.ui.staff_calls import StaffCallDesk
 from kiosk.ui.widgets import make_button, make_label
 from kiosk.ui.workers import CameraController, FramePacket, ProbeTask, VerifySignals, VerifyTask
@@ -66,7 +67,7 @@ _USER_INPUT = {
 }
 
 
-class KioskWindow(QWidget):
+class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
     """The one top-level window of the kiosk.
 
     Parameters
@@ -347,53 +348,6 @@ class KioskWindow(QWidget):
         """Recent results, newest first: (time, outcome, message key)."""
         return list(self._recent)
 
-    # ---- service health ------------------------------------------------------------------
-    def check_health_now(self) -> None:
-        """Run the service health check on the pool (GUI thread; one at a time)."""
-        if self._health_check is None or self._health_running or self._closed:
-            return
-        self._health_running = True
-        self._pool.start(ProbeTask(self._health_check, self._health_signals))
-
-    @Slot()
-    def _on_health_tick(self) -> None:
-        if self.session.step in (Step.WELCOME, Step.OUT_OF_SERVICE) and not self._staff_open:
-            self.check_health_now()
-
-    @Slot(object, int)
-    def _on_health(self, health: Any, _ticket: int) -> None:
-        self._health_running = False
-        if self._closed:
-            return
-        if isinstance(health, tuple):  # the probe itself raised (ProbeTask's form)
-            from kiosk.core.service_health import Health
-
-            health = Health(False, "unreachable", str(health[1]))
-        was_ok = self.service_ok
-        self.health = health
-        self.welcome.set_service_ok(bool(health.ok))
-        self.staff_page.set_health(bool(health.ok), health.fault, health.detail)
-        if health.clock_offset_s is not None:
-            self._clock_offset = health.clock_offset_s
-        if was_ok != bool(health.ok):
-            log.warning("service health: %s (%s)", "ok" if health.ok else health.fault, health.detail)
-            self._audit_event("service_health", "ok" if health.ok else f"down:{health.fault}")
-            self.sig_health_changed.emit(bool(health.ok))
-
-    @property
-    def service_ok(self) -> bool:
-        """False only after a health check found the service unusable."""
-        return self.health is None or bool(self.health.ok)
-
-    def _audit_event(self, step: str, code: str) -> None:
-        audit = getattr(self.verifier, "audit", None)
-        if audit is None:
-            return
-        try:
-            audit.session(session_id=self._session_id or "kiosk", step=step, outcome_code=code)
-        except (OSError, TypeError, ValueError):
-            log.warning("audit record not written")
-
     def shutdown(self) -> None:
         """Stop the timers and the threads (GUI thread; blocks up to a few seconds)."""
         if self._closed:
@@ -431,38 +385,6 @@ class KioskWindow(QWidget):
         self._fit_to(self.width(), self.height())
         self.idle_overlay.setGeometry(self.rect())
         super().resizeEvent(event)
-
-    # ---- display size --------------------------------------------------------------------
-    def set_text_scale(self, factor: float) -> None:
-        """Multiply every font by ``factor`` on top of the display scale (large-text mode)."""
-        self.text_scale = factor
-        self._layout_key = None
-        self._fit_to(self.width(), self.height())
-
-    def set_theme_qss(self, qss: str) -> None:
-        """Use ``qss`` (design px at 1920x1080) as the window's theme (e.g. high contrast)."""
-        self.theme_qss = qss
-        self._layout_key = None
-        self._fit_to(self.width(), self.height())
-
-    def _fit_to(self, width: int, height: int) -> None:
-        """Scale fonts, margins and targets to the window and arrange for its shape."""
-        scale = round(scaling.screen_scale(width, height), 2)
-        portrait = scaling.is_portrait(width, height)
-        key = (scale, portrait)
-        if key == self._layout_key:
-            return
-        self._layout_key = key
-        self.ui_scale = scale
-        self.setStyleSheet(scaling.scale_qss(self.theme_qss, scale, self.text_scale))
-        scaling.apply_scale(self, scale)
-        if portrait != self.portrait:
-            self.portrait = portrait
-            target = self.footer_layout if portrait else self.header_layout
-            target.addWidget(self.customer_tools)
-            self._update_chrome()
-        for page in self.pages:
-            page.set_portrait(portrait)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() in _USER_INPUT and not self._closed:
@@ -546,15 +468,6 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(page)
         self._update_chrome()
         self.sig_page_shown.emit(page.name)
-
-    def _update_chrome(self) -> None:
-        """Header, footer and customer tools for the current page and window shape."""
-        page = self.current_page()
-        self.header.setVisible(page.customer)
-        self.footer.setVisible(page.customer and self.portrait)
-        self.customer_tools.setVisible(page.customer)
-        self.staff_button.setVisible(page.customer)
-        self.lang_button.setVisible(page.customer)
 
     def _start_verification(self) -> None:
         inputs = dataclasses.replace(self.session.begin_verification(), session_id=self._session_id)
@@ -699,29 +612,6 @@ class KioskWindow(QWidget):
     def _on_done(self) -> None:
         self._guard_taps()
         self.session.reset()
-
-    @Slot()
-    def _on_call_staff(self) -> None:
-        self._guard_taps()
-        reason = REASON_OUT_OF_SERVICE if self.session.step is Step.OUT_OF_SERVICE else REASON_CUSTOMER
-        entry = self.staff_calls.call(reason)
-        self._current_call = entry.call.call_id
-        self._audit_event("staff_call", f"{reason}:{entry.call.call_id}")
-        self.staff_call_requested.emit(reason)
-        if self.session.call_staff() and self.result_page.staff_called:
-            self.result_page.set_call_state(entry.state)
-
-    @Slot()
-    def _on_staff_calls_changed(self) -> None:
-        if self.result_page.staff_called and self.current_page() is self.result_page:
-            for c in self.staff_calls.open_calls():
-                if c.call.call_id == self._current_call:
-                    self.result_page.set_call_state(c.state)
-        self.staff_page.set_calls([(c.local_time, c.call.reason, c.state) for c in self.staff_calls.open_calls()])
-
-    @Slot()
-    def _on_calls_answered(self) -> None:
-        self.staff_calls.answer_all()
 
     @Slot()
     def _on_manual_capture(self) -> None:
