@@ -52,6 +52,7 @@ class ServiceMixin:
     _staff_open: bool
     _clock_offset: float | None
     _current_call: str
+    _result_left: int
 
     # ---- service health ------------------------------------------------------------------
     def check_health_now(self) -> None:
@@ -111,6 +112,8 @@ class ServiceMixin:
         self.staff_call_requested.emit(reason)
         if self.session.call_staff() and self.result_page.staff_called:
             self.result_page.set_call_state(entry.state)
+            if entry.state == "not_configured":
+                self._result_left = min(self._result_left, int(self.settings.result_timeout_s))
 
     @Slot()
     def _on_staff_calls_changed(self) -> None:
@@ -118,6 +121,8 @@ class ServiceMixin:
             for c in self.staff_calls.open_calls():
                 if c.call.call_id == self._current_call:
                     self.result_page.set_call_state(c.state)
+                    if c.state in ("failed", "not_configured"):  # nobody is coming: do not hold the screen
+                        self._result_left = min(self._result_left, int(self.settings.result_timeout_s))
         self.staff_page.set_calls([(c.local_time, c.call.reason, c.state) for c in self.staff_calls.open_calls()])
 
     @Slot()

@@ -60,6 +60,8 @@ def test_call_staff_with_the_branch_system_down_sends_the_customer_to_the_counte
     qtbot.waitUntil(lambda: w.staff_calls.open_calls()[0].state == "failed", timeout=TIMEOUT)
     assert "counter" in w.result_page.next_step.text()
     assert w.result_page.reason.text() == "Staff could not be called from this kiosk."
+    assert w.result_page.done_button.isVisible() and not w.result_page.staff_close_button.isVisible()
+    assert w._result_left <= 20  # nobody is coming: the screen is not held for staff
 
 
 def test_call_staff_from_out_of_service(make_kiosk, qtbot) -> None:
@@ -164,7 +166,7 @@ def test_one_face_retake_after_a_mismatch_without_a_second_card_call(make_kiosk,
     qtbot.waitUntil(lambda: w.session.step is Step.RESULT, timeout=2 * TIMEOUT)
     assert shown.count("face_capture") == 2
     # the second face page says so, neutrally (no "does not match" before the final result)
-    assert notes[0] == "" and notes[1].startswith("Let's take your photo once more.")
+    assert notes[0] == "" and notes[1] == "Let's take your photo once more."
     assert "match" not in notes[1]
     first, second = k.verifier.calls
     assert first["card_result"] is None and second["card_result"] is card  # card called once

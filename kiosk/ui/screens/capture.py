@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.core.session import KEY_FACE_RETAKE
 from kiosk.ui import i18n, scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import PreviewWidget, StepDots, make_button, make_label
@@ -124,7 +125,10 @@ class CapturePage(Page):
             self.title.setText(self.tr("Look at the camera and keep your face inside the oval"))
             self.manual_button.setText(self.tr("Take my photo now"))
         if self._retake_key:
-            self.retake_note.setText(i18n.customer_text(self._retake_key) + " " + self.tr("Let's try again."))
+            note = i18n.customer_text(self._retake_key)
+            if self._retake_key != KEY_FACE_RETAKE:  # that one already says "once more"
+                note += " " + self.tr("Let's try again.")
+            self.retake_note.setText(note)
             self.retake_note.setVisible(True)
         else:
             self.retake_note.setVisible(False)

@@ -108,6 +108,11 @@ class ResultPage(Page):
     def set_call_state(self, state: str) -> None:
         """Delivery of the staff call: "sending", "delivered", "failed" or "not_configured"."""
         self._call_state = state
+        if self.staff_called:
+            # nobody is coming: the customer may leave (Done) instead of waiting for staff
+            undelivered = state in ("failed", "not_configured")
+            self.done_button.setVisible(undelivered)
+            self.staff_close_button.setVisible(not undelivered)
         self.retranslate()
 
     def clear(self) -> None:
@@ -152,8 +157,8 @@ class ResultPage(Page):
             name_label = self.tr("Name")
             id_label = self.tr("ID number")
             self.identity.setText(
-                f"<table cellspacing='8'><tr><td>{name_label}</td><td><b>{r.masked_name}</b></td></tr>"
-                f"<tr><td>{id_label}</td><td><b>{r.masked_id}</b></td></tr></table>"
+                f"<table cellspacing='8'><tr><td nowrap>{name_label}</td><td nowrap><b>{r.masked_name}</b></td></tr>"
+                f"<tr><td nowrap>{id_label}</td><td nowrap><b>{r.masked_id}</b></td></tr></table>"
             )
         else:
             self.identity.setVisible(False)
