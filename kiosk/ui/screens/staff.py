@@ -105,7 +105,7 @@ class StaffPage(Page):
         buttons.addWidget(self.exit_button)
         # exit confirmation (replaces the buttons until answered)
         self.confirm_box = QFrame()
-        self.confirm_box.setObjectName("panel")
+        self.confirm_box.setObjectName("confirmBox")
         self.confirm_text = make_label("", "body")
         self.confirm_exit_button = make_button("", "danger", 72)
         self.confirm_cancel_button = make_button("", "secondary", 72)
