@@ -670,6 +670,10 @@
         <translation>正在与登记照片比对</translation>
     </message>
     <message>
+        <source>This is taking longer than usual. If you need help, touch &quot;Call staff&quot;.</source>
+        <translation>比平时慢一些。如需帮助，请点击“呼叫工作人员”。</translation>
+    </message>
+    <message>
         <source>This usually takes a few seconds.</source>
         <translation>通常只需几秒钟。</translation>
     </message>

@@ -186,6 +186,8 @@ def page_states(window: Any) -> Iterator[str]:
     yield "verifying"
     w.verifying.enter(card_done=False)
     yield "verifying_card"
+    w.verifying._on_slow()
+    yield "verifying_slow"
     messages = sorted(i18n.all_message_keys())
     for outcome in ("pass", "fail", "staff", "registration_office", "unavailable"):
         if outcome == "pass":

@@ -74,6 +74,20 @@ def test_call_staff_from_out_of_service(make_kiosk, qtbot) -> None:
     assert w.session.step is Step.RESULT and w.staff_calls.open_calls()[0].call.reason == "out_of_service"
 
 
+def test_a_slow_service_says_so_and_offers_call_staff(make_kiosk, qtbot) -> None:
+    gate = threading.Event()
+    k = make_kiosk(verdicts=[verdict("pass")])
+    k.verifier.gate = gate
+    w = k.window
+    w.verifying._slow_timer.setInterval(200)
+    walk_to(k, Step.VERIFYING, qtbot)
+    assert w.verifying.note.text() == "This usually takes a few seconds."
+    qtbot.waitUntil(lambda: w.verifying.slow, timeout=TIMEOUT)
+    assert "Call staff" in w.verifying.note.text() and w.staff_button.isVisible()
+    gate.set()
+    qtbot.waitUntil(lambda: w.session.step is Step.RESULT, timeout=TIMEOUT)
+
+
 # ---- service health --------------------------------------------------------------------------
 class Probe:
     def __init__(self, health: Health) -> None:

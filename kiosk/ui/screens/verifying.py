@@ -18,6 +18,9 @@ from kiosk.ui import scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_label
 
+# after this long on the verifying page the note says it is slow and points to "Call staff"
+SLOW_AFTER_MS = 8000
+
 
 class Spinner(QWidget):
     """A rotating arc while the service works (its timer runs only while visible)."""
@@ -68,6 +71,11 @@ class VerifyingPage(Page):
         self.rows: dict[str, QLabel] = {s: make_label("", "stepRow", center=False) for s in self.STEPS}
         self.note = make_label("", "small")
         self._state = {s: "pending" for s in self.STEPS}
+        self._slow = False
+        self._slow_timer = QTimer(self)
+        self._slow_timer.setSingleShot(True)
+        self._slow_timer.setInterval(SLOW_AFTER_MS)
+        self._slow_timer.timeout.connect(self._on_slow)
         box = QVBoxLayout()
         scaling.scaled_layout(box, (0, 0, 0, 0), 18)
         for row in self.rows.values():
@@ -92,7 +100,23 @@ class VerifyingPage(Page):
 
     def enter(self, card_done: bool = False) -> None:
         self._state = {"card": "done" if card_done else "active", "face": "active" if card_done else "pending"}
+        self._slow = False
+        self._slow_timer.start()
         self.retranslate()
+
+    @Slot()
+    def _on_slow(self) -> None:
+        """Still waiting: say so, and where help is (the call-staff button stays on this page)."""
+        self._slow = True
+        self.retranslate()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._slow_timer.stop()
+        super().hideEvent(event)
+
+    @property
+    def slow(self) -> bool:
+        return self._slow
 
     def progress(self, step: str) -> None:
         """Verifier progress: the name of the call that starts ("card"/"face" or API names)."""
@@ -117,4 +141,7 @@ class VerifyingPage(Page):
             label.setProperty("state", self._state[step])
             label.style().unpolish(label)
             label.style().polish(label)
-        self.note.setText(self.tr("This usually takes a few seconds."))
+        if self._slow:
+            self.note.setText(self.tr("This is taking longer than usual. If you need help, touch \"Call staff\"."))
+        else:
+            self.note.setText(self.tr("This usually takes a few seconds."))
