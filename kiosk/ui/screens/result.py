@@ -19,6 +19,9 @@ from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import ResultBadge, make_button, make_label
 
 
+NOWRAP = "style='white-space:nowrap'"  # Qt rich text ignores the bare "nowrap" attribute
+
+
 class ResultPage(Page):
     """Pass shows the masked name and ID only; anything else says why and what to do next."""
 
@@ -36,7 +39,8 @@ class ResultPage(Page):
         self.title = make_label("", "hero")
         self.reason = make_label("", "subtitle")
         self.identity = make_label("", "identity")
-        scaling.scaled_size(self.identity, min_w=700)
+        self.identity.setWordWrap(False)  # a table of two short rows: its natural size, never wrapped
+        scaling.scaled_size(self.identity, min_w=600)
         self.next_step = make_label("", "nextStep")
         self.countdown = make_label("", "small")
         self.done_button = make_button("", "primary", 100)
@@ -157,8 +161,8 @@ class ResultPage(Page):
             name_label = self.tr("Name")
             id_label = self.tr("ID number")
             self.identity.setText(
-                f"<table cellspacing='8'><tr><td nowrap>{name_label}</td><td nowrap><b>{r.masked_name}</b></td></tr>"
-                f"<tr><td nowrap>{id_label}</td><td nowrap><b>{r.masked_id}</b></td></tr></table>"
+                f"<table cellspacing='8'><tr><td {NOWRAP}>{name_label}</td><td {NOWRAP}><b>{r.masked_name}</b></td></tr>"
+                f"<tr><td {NOWRAP}>{id_label}</td><td {NOWRAP}><b>{r.masked_id}</b></td></tr></table>"
             )
         else:
             self.identity.setVisible(False)
