@@ -18,7 +18,6 @@ from kiosk.ui import i18n, scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import ResultBadge, make_button, make_label
 
-
 NOWRAP = "style='white-space:nowrap'"  # Qt rich text ignores the bare "nowrap" attribute
 
 
@@ -161,7 +160,8 @@ class ResultPage(Page):
             name_label = self.tr("Name")
             id_label = self.tr("ID number")
             self.identity.setText(
-                f"<table cellspacing='8'><tr><td {NOWRAP}>{name_label}</td><td {NOWRAP}><b>{r.masked_name}</b></td></tr>"
+                f"<table cellspacing='8'>"
+                f"<tr><td {NOWRAP}>{name_label}</td><td {NOWRAP}><b>{r.masked_name}</b></td></tr>"
                 f"<tr><td {NOWRAP}>{id_label}</td><td {NOWRAP}><b>{r.masked_id}</b></td></tr></table>"
             )
         else:
