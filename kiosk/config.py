@@ -152,7 +152,8 @@ class KioskSettings:
     language: str = _opt("zh_CN", "start-up language", lambda v: v in {"zh_CN", "en"}, "zh_CN or en")
     fullscreen: bool = _opt(True, "fullscreen, frameless window")
     idle_timeout_s: float = _opt(60.0, "no input for this long -> 'still there?'", lambda v: v >= 10, ">= 10")
-    idle_warning_s: float = _opt(10.0, "how long 'still there?' waits before reset", lambda v: v >= 3, ">= 3")
+    idle_warning_s: float = _opt(20.0, "how long 'still there?' waits before reset (capture paused meanwhile)",
+                                 lambda v: v >= 20, ">= 20")
     result_timeout_s: float = _opt(15.0, "result screens return to Welcome after", lambda v: v >= 3, ">= 3")
     manual_capture_after_s: float = _opt(10.0, "show the manual capture button after", _positive, "> 0")
     staff_pin_hash: str = _opt("", "scrypt hash of the staff PIN (kiosk doctor --hash-pin); empty: staff menu locked")
@@ -179,6 +180,32 @@ class AuditSettings:
 
 
 @dataclass(frozen=True)
+class StaffCallSettings:
+    """How "call staff" reaches staff (kiosk id, time and a reason code only; never customer data)."""
+
+    url: str = _opt("", "branch system URL that gets an HTTP POST (JSON) per call; empty: none",
+                    lambda v: v == "" or _url(v), "empty or an http(s) URL")
+    command: tuple[str, ...] = _opt((), "argv run per call (JSON on stdin and in KIOSK_STAFF_CALL); empty: none")
+    timeout_s: float = _opt(5.0, "time limit of one try", lambda v: 0 < v <= 60, "0..60")
+    attempts: int = _opt(3, "tries per channel", lambda v: 1 <= v <= 10, "1..10")
+    retry_delay_s: float = _opt(2.0, "pause between tries", lambda v: 0 <= v <= 60, "0..60")
+    shown_for_s: float = _opt(300.0, "'staff are on their way' stays this long unless staff enter the PIN",
+                              lambda v: 10 <= v <= 3600, "10..3600")
+
+
+@dataclass(frozen=True)
+class FlowSettings:
+    """Customer flow: double taps, service health, retakes."""
+
+    tap_guard_s: float = _opt(0.5, "taps ignored after a page change or a button (double taps)",
+                              lambda v: 0 <= v <= 3, "0..3")
+    health_check_interval_s: float = _opt(60.0, "service health check period while idle; 0: only at start",
+                                          lambda v: v == 0 or 10 <= v <= 3600, "0 or 10..3600")
+    face_retakes_after_mismatch: int = _opt(1, "extra face captures after a face mismatch before the final result",
+                                            lambda v: 0 <= v <= 3, "0..3")
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings. Sections are attributes; see each section's class for its keys."""
 
@@ -188,6 +215,8 @@ class Settings:
     policy: PolicySettings = field(default_factory=PolicySettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     audit: AuditSettings = field(default_factory=AuditSettings)
+    notify: StaffCallSettings = field(default_factory=StaffCallSettings)
+    flow: FlowSettings = field(default_factory=FlowSettings)
     #: the file the settings were read from, if any (not a setting).
     source_file: str = ""
 

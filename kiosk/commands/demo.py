@@ -30,8 +30,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the scripted customer (default: cycle through all)",
     )
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of fullscreen")
+    parser.add_argument(
+        "--fullscreen",
+        action="store_true",
+        help="fullscreen at the display's own size, also with --autopilot (check layouts under Xvfb)",
+    )
+    parser.add_argument(
+        "--size", type=_size, metavar="WxH", help="window size when not fullscreen (default 1920x1080)"
+    )
     parser.add_argument("--fast", action="store_true", help="do not pace the virtual camera to 30 fps (soak runs)")
     parser.add_argument("--language", choices=("zh_CN", "en"), default="zh_CN", help="start-up language")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT, got {text!r}") from None
+    if not (320 <= w <= 8192 and 240 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size out of range: {text!r}")
+    return w, h
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     settings = UiSettings(
         language=args.language,
         staff_pin_hash=DEMO_PIN_HASH,
-        fullscreen=not (args.windowed or args.autopilot),
+        fullscreen=args.fullscreen or not (args.windowed or args.autopilot or args.size),
     )
     worlds: list[DemoWorld] = []
 
@@ -66,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         first = SCENARIOS[names[0]]
         world.use(first)
         window.settings = window.settings.replace(endpoint=world.url)
-        window.attach_service(world.switch, client=world.client, service_probe=world.probe)
+        window.attach_service(world.switch, client=world.client, service_probe=world.probe,
+                              notifier=world.notifier(), health_check=world.health)
         window.camera.worker.replace_source(world.source_factory(first))
         if args.autopilot:
             pilot = Autopilot(
@@ -89,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
             source_factory=IdleCamera,
             instance_name=None if args.autopilot else "idv-kiosk-demo",
             on_ready=on_ready,
+            window_size=args.size or (1920, 1080),
         )
     finally:
         for world in worlds:

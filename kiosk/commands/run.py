@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         from kiosk import wiring
         from kiosk.core.faceid.errors import FaceIdError
         from kiosk.core.faceid.probe import probe_service
+        from kiosk.core.service_health import check_service
+        from kiosk.core.staff_call import StaffNotifier
         from kiosk.core.verification import Verifier
 
         try:
@@ -95,7 +97,16 @@ def run(args: argparse.Namespace) -> int:
         def service_probe() -> tuple[bool, str, float | None]:
             return probe_service(probe_settings).as_tuple()
 
-        window.attach_service(verifier, client=client, service_probe=service_probe)
+        n = cfg.notify
+        notifier = StaffNotifier(url=n.url, command=n.command, timeout_s=n.timeout_s, attempts=n.attempts,
+                                 retry_delay_s=n.retry_delay_s)
+        window.attach_service(
+            verifier,
+            client=client,
+            service_probe=service_probe,
+            notifier=notifier,
+            health_check=functools.partial(check_service, client),
+        )
 
     try:
         return run_kiosk(

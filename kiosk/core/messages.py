@@ -43,11 +43,11 @@ MESSAGES: dict[str, str] = {
     "err.face_low_similarity": QT_TRANSLATE_NOOP("Messages", "Your face does not match the photo on record."),
     "err.card_low_similarity": QT_TRANSLATE_NOOP("Messages", "The card photo does not match the photo on record."),
     "err.id_name_mismatch": QT_TRANSLATE_NOOP("Messages", "The name and the ID number do not match the records."),
-    "err.face_not_live": QT_TRANSLATE_NOOP("Messages", "The photo did not show a live person."),
+    "err.face_not_live": QT_TRANSLATE_NOOP("Messages", "The service could not confirm a live photo: check in person."),
     "err.card_warning": QT_TRANSLATE_NOOP("Messages", "Your card could not be accepted."),
     "warn.card_photocopy": QT_TRANSLATE_NOOP("Messages", "A photocopy of a card cannot be used."),
     "warn.card_reshoot": QT_TRANSLATE_NOOP("Messages", "A photo of a screen or of a picture cannot be used."),
-    "warn.card_tampered": QT_TRANSLATE_NOOP("Messages", "The card appears to have been altered."),
+    "warn.card_tampered": QT_TRANSLATE_NOOP("Messages", "The service flagged the card for a check in person (possible alteration)."),
     "warn.card_temporary": QT_TRANSLATE_NOOP("Messages", "A temporary ID card cannot be used here."),
     "warn.unknown": QT_TRANSLATE_NOOP("Messages", "Your card needs to be checked by a member of staff."),
     # ---- registration office
@@ -116,6 +116,49 @@ HINTS: dict[str, str] = {
 }
 
 
+# Fraud signals: the precise text goes to the staff page and the audit trail only; a customer
+# reads :data:`CUSTOMER_TEXTS` ``["cust.needs_staff"]`` (never an accusation: most are false alarms).
+FRAUD_KEYS: frozenset[str] = frozenset({
+    "err.face_not_live",
+    "err.card_low_similarity",
+    "err.card_warning",
+    "warn.card_photocopy",
+    "warn.card_reshoot",
+    "warn.card_tampered",
+    "warn.unknown",
+})
+
+# Faults only staff can fix (this kiosk's credentials, clock, account, set-up): customers read
+# ``["cust.kiosk_fault"]`` and are sent to the counter, never told to "try again in a few minutes".
+STAFF_FAULT_KEYS: frozenset[str] = frozenset({
+    "err.clock",
+    "err.credentials",
+    "err.config",
+    "err.out_of_service",
+    "err.account_config",
+    "err.account_arrears",
+    "err.budget_exceeded",
+    "err.encryption",
+    "err.tls",
+    "err.invalid_request",
+})
+
+# What customers read instead of a fraud signal or a staff-only fault (context "Messages").
+CUSTOMER_TEXTS: dict[str, str] = {
+    "cust.needs_staff": QT_TRANSLATE_NOOP("Messages", "Your ID card needs to be checked by a member of staff."),
+    "cust.kiosk_fault": QT_TRANSLATE_NOOP("Messages", "This kiosk cannot check identities at the moment."),
+}
+
+
+def customer_key(key: str) -> str:
+    """The key whose text a customer may read for ``key`` (itself unless fraud / staff-only)."""
+    if key in FRAUD_KEYS:
+        return "cust.needs_staff"
+    if key in STAFF_FAULT_KEYS:
+        return "cust.kiosk_fault"
+    return key
+
+
 def english(key: str) -> str:
     """The English text for a message or hint key; an unknown key returns a generic sentence."""
-    return MESSAGES.get(key) or HINTS.get(key) or MESSAGES["err.unknown"]
+    return MESSAGES.get(key) or HINTS.get(key) or CUSTOMER_TEXTS.get(key) or MESSAGES["err.unknown"]

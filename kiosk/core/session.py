@@ -7,16 +7,22 @@
        |                  v                                                       verdict(Verdict)
        +------------- (wipe) <--timeout/reset-- RESULT <----------------------------------------+
                                                   (retake_card -> CARD, retake_face -> FACE,
-                                                   at most ``max_attempts`` captures per step)
+                                                   at most ``max_attempts`` captures per step;
+                                                   a face mismatch -> FACE ``face_retakes`` times)
 
 Policy (design.md):
 
 * a recapturable verdict (``retake_card`` / ``retake_face``) goes back to that capture step with
   the verdict's ``message_key`` as the hint; after ``max_attempts`` captures of a step the
   session ends on a ``staff`` result (``err.too_many_attempts``);
+* a face that does not match the record (``FACE_MISMATCH_KEYS``) gets ``face_retakes`` more face
+  captures (default 1) before the final result, reusing the card result (no second card call);
 * the card result of a verdict is kept when only the face is retaken, so the card call is not
   billed twice; when the card is retaken the face already captured is reused (the customer is
   not asked for it again);
+* an ``unavailable`` verdict whose failed call cannot have been billed (no maybe-billed call, no
+  billed call other than a card call whose result is kept) ends on a result that offers "try
+  again" (:meth:`Session.retry`, at most ``MAX_RETRIES``): the photos stay until the next wipe;
 * ``reset`` (and every way back to WELCOME) drops every customer datum: capture images (numpy
   buffers the session owns are zero-filled), JPEG bytes, verdict, masked name / ID, hints;
 * ``timeout`` is ignored while VERIFYING (that screen cannot be left by accident); the verifier
@@ -88,6 +94,7 @@ class Event(StrEnum):
     CALL_STAFF = "call_staff"
     CAMERA_LOST = "camera_lost"
     CAMERA_RESTORED = "camera_restored"
+    RETRY = "retry"
 
 
 #: Outcomes that end the session on a result screen.
@@ -100,6 +107,11 @@ KEY_TOO_MANY_ATTEMPTS = "err.too_many_attempts"
 KEY_STAFF_CALLED = "msg.staff_called"
 KEY_SERVICE_UNAVAILABLE = "err.service_unavailable"
 KEY_UNKNOWN_OUTCOME = "err.unknown"
+KEY_FACE_RETAKE = "msg.face_retake"
+#: "try again" with the same photos at most this many times per session
+MAX_RETRIES = 2
+#: verdict message keys of a face that did not match the record (a retake may help: old card photos)
+FACE_MISMATCH_KEYS = frozenset({"err.face_low_similarity", "err.low_similarity"})
 
 CUSTOMER_STEPS = frozenset({Step.CONSENT, Step.CARD, Step.FACE, Step.VERIFYING, Step.RESULT})
 
@@ -124,9 +136,13 @@ class SessionPolicy:
     max_attempts: int = 3
     idle_timeout_s: float = 45.0
     capture_timeout_s: float = 90.0
-    idle_warning_s: float = 15.0
+    idle_warning_s: float = 20.0
     result_timeout_s: float = 20.0
     pass_timeout_s: float = 10.0
+    # "staff are on their way" stays this long unless staff close it with the PIN
+    staff_call_timeout_s: float = 300.0
+    # extra face captures after a face mismatch (the card result is reused: no second card call)
+    face_retakes: int = 1
 
     def idle_timeout_for(self, step: Step) -> float | None:
         """Seconds of inactivity before the idle warning on ``step``; None means never."""
@@ -145,6 +161,7 @@ class ResultView:
     message_key: str
     masked_name: str = ""
     masked_id: str = ""
+    can_retry: bool = False  # "try again" with the same photos is offered (nothing was billed)
 
 
 @dataclass(frozen=True)
@@ -181,6 +198,8 @@ class _CustomerData:
     result: ResultView | None = None
     hint_key: str | None = None
     attempts: dict[str, int] = field(default_factory=lambda: {"card": 0, "face": 0})
+    mismatch_retakes: int = 0
+    retries: int = 0
 
 
 def _zero_capture(capture: Any) -> None:
@@ -253,6 +272,8 @@ class Session:
             return None
         if self._data.result.outcome is Outcome.PASS:
             return self.policy.pass_timeout_s
+        if self._data.result.message_key == KEY_STAFF_CALLED:
+            return self.policy.staff_call_timeout_s
         return self.policy.result_timeout_s
 
     # ---- Public API: events --------------------------------------------------------------
@@ -333,7 +354,48 @@ class Session:
             return self._retake("face", Step.FACE, key, card_result=getattr(verdict, "card_result", None))
         if outcome is Outcome.PASS:
             return self._finish(outcome, key, verdict.masked_name or "", verdict.masked_id or "")
+        card_result = getattr(verdict, "card_result", None)
+        if (
+            outcome is Outcome.FAIL
+            and key in FACE_MISMATCH_KEYS
+            and card_result is not None
+            and d.mismatch_retakes < self.policy.face_retakes
+            and d.attempts["face"] < self.policy.max_attempts
+        ):
+            # one more face photo before the final result, with the card result kept
+            d.mismatch_retakes += 1
+            return self._retake("face", Step.FACE, KEY_FACE_RETAKE, card_result=card_result)
+        if outcome is Outcome.UNAVAILABLE and self._retry_safe(verdict) and d.retries < MAX_RETRIES:
+            # keep the photos (and a card result already paid for) for "try again"
+            if card_result is not None:
+                d.card_result = card_result
+            d.result = ResultView(outcome, key, can_retry=True)
+            d.hint_key = None
+            return self._go(Event.VERDICT, Step.RESULT)
         return self._finish(outcome, key)
+
+    def _retry_safe(self, verdict: Any) -> bool:
+        """True when the call that failed cannot have been billed (so trying again is fair)."""
+        if getattr(verdict, "maybe_billed_calls", 1) != 0:
+            return False
+        billed = getattr(verdict, "billed_calls", 1)
+        # a card call that succeeded in this run was billed, and its result is kept for the retry
+        card_paid_now = self._data.card_result is None and getattr(verdict, "card_result", None) is not None
+        return billed - (1 if card_paid_now else 0) <= 0
+
+    def can_retry(self) -> bool:
+        """A "try again" with the same photos is possible now."""
+        d = self._data
+        return (self._step is Step.RESULT and d.result is not None and d.result.can_retry
+                and d.card is not None and d.face is not None)
+
+    def retry(self) -> bool:
+        """The customer chose "try again": verify the same photos again (no new capture)."""
+        if not self.can_retry():
+            return self._ignored(Event.RETRY)
+        self._data.retries += 1
+        self._data.result = None
+        return self._go(Event.RETRY, Step.VERIFYING)
 
     def verify_failed(self, message_key: str = KEY_SERVICE_UNAVAILABLE, ticket: int | None = None) -> bool:
         """The verifier raised instead of returning a verdict: service unavailable."""
@@ -352,9 +414,16 @@ class Session:
         return self._back_to_start(Event.RESET)
 
     def call_staff(self) -> bool:
-        """The customer pressed "call staff": the session ends on a staff result."""
-        if self._step not in (Step.WELCOME, Step.CONSENT, Step.CARD, Step.FACE, Step.RESULT):
+        """The customer pressed "call staff": the session ends on a staff result.
+
+        Also while VERIFYING (a hung service must not hold the customer): the verdict still in
+        flight becomes stale and is ignored.
+        """
+        if self._step not in (Step.WELCOME, Step.CONSENT, Step.CARD, Step.FACE, Step.VERIFYING, Step.RESULT,
+                              Step.OUT_OF_SERVICE):
             return self._ignored(Event.CALL_STAFF)
+        if self._step is Step.VERIFYING:
+            self._ticket += 1
         self._drop_customer_data()
         return self._finish(Outcome.STAFF, KEY_STAFF_CALLED, event=Event.CALL_STAFF)
 

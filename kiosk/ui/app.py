@@ -19,6 +19,8 @@ from kiosk.ui import qt_compat
 log = logging.getLogger(__name__)
 
 FONT_FILE = resource("fonts", "wqy-microhei.ttc")
+# the bold face of the same family (a subset of Noto Sans CJK SC Bold, OFL; tools/make_bold_font.py)
+BOLD_FONT_FILE = resource("fonts", "kiosk-bold.otf")
 THEME_FILE = resource("theme", "kiosk.qss")
 APP_ID = "idv-kiosk"
 
@@ -35,6 +37,8 @@ def load_fonts() -> str | None:
             log.error("could not load the bundled font %s; Chinese may not render", FONT_FILE)
             return None
         _font_family = families[0]
+        if QFontDatabase.addApplicationFont(str(BOLD_FONT_FILE)) < 0:
+            log.warning("could not load the bold face %s; headlines render with synthetic bold", BOLD_FONT_FILE)
     return _font_family
 
 

@@ -228,6 +228,22 @@ class DemoWorld:
         self.switch.target = self.down_verifier if scenario.service_down else self.verifier
         self.server.clear_calls()  # the emulator keeps a call log for tests; the demo does not need it
 
+    def health(self) -> Any:
+        """The service health check against the emulator (pool thread)."""
+        from kiosk.core.service_health import check_service
+
+        return check_service(self.client)
+
+    @staticmethod
+    def notifier() -> Any:
+        """The demo's "branch system": a command that prints each staff call on the console."""
+        import sys
+
+        from kiosk.core.staff_call import StaffNotifier
+
+        script = "import sys; print('kiosk demo: staff call to the branch system:', sys.stdin.read(), flush=True)"
+        return StaffNotifier(command=(sys.executable, "-c", script), timeout_s=10, attempts=2, retry_delay_s=1)
+
     def probe(self) -> tuple[bool, str, float | None]:
         from kiosk.ui.workers import http_probe
 
@@ -389,7 +405,7 @@ class Autopilot(QObject):
     @Slot(str)
     def _on_page(self, name: str) -> None:
         self._page = name
-        if self._tour_active:
+        if self._tour_active or self._done:
             return
         if name == "welcome":
             if self._record is None:  # the previous session is over
@@ -467,6 +483,7 @@ class Autopilot(QObject):
 
     # ---- screenshot tour of the non-flow screens --------------------------------------------
     _tour_active = False
+    _done = False
 
     def _start_tour(self) -> None:
         if self.screenshots is None:
@@ -550,6 +567,7 @@ class Autopilot(QObject):
     # ---- the end ----------------------------------------------------------------------------
     def _finish(self) -> None:
         self._tour_active = False
+        self._done = True  # late page changes (camera recovering...) start nothing new
         gc.collect()
         self.rss["end"] = rss_mb()
         good = sum(r.ok for r in self.records)

@@ -39,6 +39,7 @@ def ui_messages() -> dict[str, str]:
             "Messages", "The photos could not be used after several tries."
         ),
         "msg.staff_called": QCoreApplication.translate("Messages", "A member of staff has been called."),
+        "msg.face_retake": QCoreApplication.translate("Messages", "Let's take your photo once more."),
         "err.service_unavailable": QCoreApplication.translate(
             "Messages", "The verification service cannot be reached."
         ),
@@ -50,7 +51,7 @@ def ui_messages() -> dict[str, str]:
 
 def all_message_keys() -> set[str]:
     """Every message key the result and retake screens can be asked to show."""
-    return set(messages.MESSAGES) | set(ui_messages())
+    return set(messages.MESSAGES) | set(ui_messages()) | set(messages.CUSTOMER_TEXTS)
 
 
 def all_hint_codes() -> set[str]:
@@ -104,6 +105,8 @@ def message_text(key: str | None, outcome: str | None = None) -> str:
     """Translated text for a message key; an unknown key gets a generic sentence (and a log line)."""
     if key and key in messages.MESSAGES:
         return QCoreApplication.translate("Messages", messages.MESSAGES[key])
+    if key and key in messages.CUSTOMER_TEXTS:
+        return QCoreApplication.translate("Messages", messages.CUSTOMER_TEXTS[key])
     own = ui_messages()
     if key and key in own:
         return own[key]
@@ -112,6 +115,22 @@ def message_text(key: str | None, outcome: str | None = None) -> str:
     if outcome == "pass":
         return QCoreApplication.translate("Messages", messages.MESSAGES["ok.pass"])
     return QCoreApplication.translate("Messages", messages.MESSAGES["err.unknown"])
+
+
+def customer_text(key: str | None, outcome: str | None = None) -> str:
+    """What a customer reads for ``key``: fraud signals and staff-only faults become neutral."""
+    if key:
+        ck = messages.customer_key(key)
+        if ck in messages.CUSTOMER_TEXTS:
+            return QCoreApplication.translate("Messages", messages.CUSTOMER_TEXTS[ck])
+    return message_text(key, outcome)
+
+
+def customer_next_step(outcome: str, key: str | None = None) -> str:
+    """What the customer does next; a staff-only fault or a fraud signal sends them to the counter."""
+    if key and messages.customer_key(key) != key:
+        return QCoreApplication.translate("Outcomes", "Please see a member of staff at the counter.")
+    return outcome_next_steps().get(outcome, "")
 
 
 def language_name(code: str) -> str:

@@ -144,6 +144,11 @@ def run_kiosk(
     if settings.fullscreen:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         window.setCursor(Qt.CursorShape.BlankCursor)
+        # a kiosk often runs on a bare X server with no window manager to honour "fullscreen":
+        # take the screen's geometry ourselves so the layout fits that display
+        screen = app.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
         window.showFullScreen()
     else:
         window.resize(*window_size)

@@ -30,7 +30,7 @@ class UiSettings:
     language: str = "zh_CN"
     idle_timeout_s: float = 45.0
     capture_timeout_s: float = 90.0
-    idle_warning_s: float = 15.0
+    idle_warning_s: float = 20.0
     result_timeout_s: float = 20.0
     pass_timeout_s: float = 10.0
     manual_capture_after_s: float = 10.0
@@ -49,6 +49,15 @@ class UiSettings:
     voice_guidance: bool = True
     voice_volume: float = 0.8
     voice_player: str = "auto"
+    # taps are ignored this long after a page changes or a customer button acted (double taps)
+    tap_guard_s: float = 0.5
+    kiosk_id: str = "kiosk-01"
+    # "staff are on their way" stays this long unless staff close it with the PIN
+    staff_call_shown_for_s: float = 300.0
+    # service health check period on the welcome page (0: at start only)
+    health_check_interval_s: float = 60.0
+    # extra face captures after a face mismatch before the final result
+    face_retakes: int = 1
 
     def policy(self) -> SessionPolicy:
         """The session policy these settings describe."""
@@ -59,6 +68,8 @@ class UiSettings:
             idle_warning_s=self.idle_warning_s,
             result_timeout_s=self.result_timeout_s,
             pass_timeout_s=self.pass_timeout_s,
+            staff_call_timeout_s=self.staff_call_shown_for_s,
+            face_retakes=self.face_retakes,
         )
 
     def replace(self, **changes: Any) -> UiSettings:
@@ -86,6 +97,11 @@ def from_config(cfg: Any, **overrides: Any) -> UiSettings:
         "voice_volume": k.voice_volume,
         "voice_player": k.voice_player,
         "pin_state_file": str(_pin_state_file(cfg)),
+        "kiosk_id": k.kiosk_id,
+        "tap_guard_s": cfg.flow.tap_guard_s,
+        "health_check_interval_s": cfg.flow.health_check_interval_s,
+        "face_retakes": cfg.flow.face_retakes_after_mismatch,
+        "staff_call_shown_for_s": cfg.notify.shown_for_s,
     }
     values.update({key: v for key, v in overrides.items() if v is not None})
     return UiSettings(**values)

@@ -28,12 +28,13 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLayout, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.core.session import Session, Step, Transition
+from kiosk.core.session import Event, Session, Step, Transition
 from kiosk.core.textsafe import escape
-from kiosk.ui import i18n, qt_compat
+from kiosk.ui import i18n, qt_compat, scaling
 from kiosk.ui.access import install as install_accessibility
+from kiosk.ui.app import THEME_FILE
 from kiosk.ui.pin import PinGuard
 from kiosk.ui.screens import (
     CapturePage,
@@ -48,12 +49,18 @@ from kiosk.ui.screens import (
     WelcomePage,
 )
 from kiosk.ui.settings import UiSettings
+from kiosk.ui.shell_display import DisplayMixin
+from kiosk.ui.shell_service import ServiceMixin
+from kiosk.ui.staff_calls import StaffCallDesk
 from kiosk.ui.widgets import make_button, make_label
 from kiosk.ui.workers import CameraController, FramePacket, ProbeTask, VerifySignals, VerifyTask
 
 log = logging.getLogger(__name__)
 
 STAFF_IDLE_MS = 60_000
+
+# presses that a tap guard swallows (the release of a swallowed press does nothing on a button)
+_PRESSES = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.TouchBegin}
 
 _USER_INPUT = {
     QEvent.Type.MouseButtonPress,
@@ -63,7 +70,7 @@ _USER_INPUT = {
 }
 
 
-class KioskWindow(QWidget):
+class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
     """The one top-level window of the kiosk.
 
     Parameters
@@ -95,6 +102,10 @@ class KioskWindow(QWidget):
     """A customer session ended on a result: the ``ResultView`` (masked data only)."""
     sig_frame_shown = Signal(str, float, str)
     """A preview frame was shown: (stage, auto-capture progress, hint code or "")."""
+    staff_call_requested = Signal(str)
+    """A customer asked for staff (the reason code); emitted at once, before any delivery."""
+    sig_health_changed = Signal(bool)
+    """The service health check changed between usable (True) and not (False)."""
 
     def __init__(
         self,
@@ -107,6 +118,8 @@ class KioskWindow(QWidget):
         client: Any = None,
         pin_clock: Callable[[], float] = time.monotonic,
         voice_player: Any = None,
+        notifier: Any = None,
+        health_check: Callable[[], Any] | None = None,
     ) -> None:
         qt_compat.check_binding()
         super().__init__()
@@ -137,7 +150,17 @@ class KioskWindow(QWidget):
         self._verify_signals.sig_failed.connect(self._on_verify_failed)
         self._probe_signals = VerifySignals(self)
         self._probe_signals.sig_verdict.connect(self._on_probe_done)
-        self._recent: deque[str] = deque(maxlen=20)
+        # recent results for the staff page: (time, outcome, message key); codes only, no PII
+        self._recent: deque[tuple[str, str, str]] = deque(maxlen=20)
+        self.staff_calls = StaffCallDesk(settings.kiosk_id, notifier, self)
+        self.staff_calls.sig_changed.connect(self._on_staff_calls_changed)
+        self._current_call = ""
+        # service health (see check_health_now): None until the first check answered
+        self._health_check = health_check
+        self.health: Any = None
+        self._health_running = False
+        self._health_signals = VerifySignals(self)
+        self._health_signals.sig_verdict.connect(self._on_health)
         self._session_id = ""  # audit correlation id of the current customer
         self._allow_close = False
         self._staff_open = False
@@ -145,6 +168,14 @@ class KioskWindow(QWidget):
         self._clock_offset: float | None = None
         self._last_fps = 0.0
         self._closed = False
+        self._tap_block_until = 0.0
+        self._capture_paused = ""  # the stage paused behind the idle warning
+        # display fit (see _fit_to): scale of the 1920x1080 / 1080x1920 design, shape, theme
+        self.ui_scale = 1.0
+        self.text_scale = 1.0
+        self.portrait = False
+        self.theme_qss = THEME_FILE.read_text(encoding="utf-8")
+        self._layout_key: tuple[float, bool] | None = None
         # the process exit code (the demo autopilot sets it)
         self.exit_code: int | None = None
 
@@ -169,14 +200,27 @@ class KioskWindow(QWidget):
         self.lang_button.clicked.connect(self._on_toggle_language)
         self.staff_button = make_button("", "staffCall", 72)
         self.staff_button.clicked.connect(self._on_call_staff)
+        # The customer tools: one container for the buttons every customer page offers. It sits
+        # in the header in landscape and in the footer (lower half, within reach) in portrait.
+        # Other features add their buttons to ``customer_tools_layout``.
+        self.customer_tools = QWidget()
+        self.customer_tools.setObjectName("customerTools")
+        self.customer_tools_layout = QHBoxLayout(self.customer_tools)
+        scaling.scaled_layout(self.customer_tools_layout, (0, 0, 0, 0), 20)
+        self.customer_tools_layout.addWidget(self.lang_button)
+        self.customer_tools_layout.addWidget(self.staff_button)
         self.header = QWidget()
         self.header.setObjectName("header")
-        hl = QHBoxLayout(self.header)
-        hl.setContentsMargins(32, 12, 32, 12)
-        hl.setSpacing(20)
+        self.header_layout = hl = QHBoxLayout(self.header)
+        scaling.scaled_layout(hl, (32, 10, 32, 10), 20)
         hl.addWidget(self.brand, 1)
-        hl.addWidget(self.lang_button)
-        hl.addWidget(self.staff_button)
+        hl.addWidget(self.customer_tools)
+        self.footer = QWidget()
+        self.footer.setObjectName("footer")
+        self.footer_layout = QHBoxLayout(self.footer)
+        scaling.scaled_layout(self.footer_layout, (32, 16, 32, 24), 20)
+        self.footer_layout.addStretch(1)
+        self.footer.setVisible(False)
 
         s = self.settings
         self.welcome = WelcomePage()
@@ -209,6 +253,9 @@ class KioskWindow(QWidget):
         self.card_page.sig_manual_capture.connect(self._on_manual_capture)
         self.face_page.sig_manual_capture.connect(self._on_manual_capture)
         self.result_page.sig_done.connect(self._on_done)
+        self.result_page.sig_retry.connect(self._on_retry)
+        self.result_page.sig_staff_close.connect(self.open_staff)
+        self.staff_page.sig_calls_answered.connect(self._on_calls_answered)
         self.pin_page.pad.sig_submitted.connect(self._on_pin_submitted)
         self.pin_page.pad.sig_cancelled.connect(self._on_staff_back)
         self.staff_page.sig_back.connect(self._on_staff_back)
@@ -219,8 +266,12 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        # the window never takes its minimum size from its pages: it is the screen's size and
+        # the pages fit themselves to it (see _fit_to); a page that cannot is a layout bug
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.footer)
         self.idle_overlay = IdleOverlay(self)
         self.idle_overlay.sig_still_here.connect(self._on_still_here)
 
@@ -235,6 +286,8 @@ class KioskWindow(QWidget):
         self.staff_refresh = self._timer(single=False, slot=self._refresh_staff, interval=1000)
         # staff pages left alone return to the customers (settings must not stay exposed)
         self.staff_idle = self._timer(single=True, slot=self._on_staff_back, interval=STAFF_IDLE_MS)
+        self.health_timer = self._timer(single=False, slot=self._on_health_tick,
+                                        interval=max(1, int(self.settings.health_check_interval_s * 1000)))
         self._warning_left = 0
         self._result_left = 0
 
@@ -257,15 +310,28 @@ class KioskWindow(QWidget):
         *,
         client: Any = None,
         service_probe: Callable[[], tuple[bool, str, float | None]] | None = None,
+        notifier: Any = None,
+        health_check: Callable[[], Any] | None = None,
     ) -> None:
         """Set the verifier (and what the staff page reads) after start-up (GUI thread).
 
         The launcher builds the FaceID client after the welcome page is on screen so the
         customer does not wait for it; no verification can start before this is called.
+        ``notifier`` delivers staff calls; ``health_check()`` (run on a pool thread) returns a
+        :class:`~kiosk.core.service_health.Health` and is run now and every
+        ``health_check_interval_s`` while the kiosk waits for a customer.
         """
         self.verifier = verifier
         self._client = client
         self._service_probe = service_probe
+        if notifier is not None:
+            self.staff_calls.notifier = notifier
+        if health_check is not None:
+            self._health_check = health_check
+        if self._health_check is not None:
+            self.check_health_now()
+            if self.settings.health_check_interval_s > 0:
+                self.health_timer.start()
 
     def current_page(self) -> Page:
         return self.stack.currentWidget()  # type: ignore[return-value]
@@ -288,7 +354,8 @@ class KioskWindow(QWidget):
             self.pin_page.set_message("")
         self._show_page(self.pin_page)
 
-    def recent_outcomes(self) -> list[str]:
+    def recent_outcomes(self) -> list[tuple[str, str, str]]:
+        """Recent results, newest first: (time, outcome, message key)."""
         return list(self._recent)
 
     def shutdown(self) -> None:
@@ -303,6 +370,7 @@ class KioskWindow(QWidget):
             self.verify_deadline,
             self.staff_refresh,
             self.staff_idle,
+            self.health_timer,
         ):
             t.stop()
         app = QApplication.instance()
@@ -325,13 +393,26 @@ class KioskWindow(QWidget):
         self._allow_close = True
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._fit_to(self.width(), self.height())
         self.idle_overlay.setGeometry(self.rect())
         super().resizeEvent(event)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if event.type() in _USER_INPUT and not self._closed:
             self._poke()
+            if (
+                event.type() in _PRESSES
+                and time.monotonic() < self._tap_block_until
+                and isinstance(obj, QWidget)
+                and (obj is self or self.isAncestorOf(obj))
+            ):
+                log.debug("tap ignored (guard after a page change or a button)")
+                return True
         return False
+
+    def _guard_taps(self) -> None:
+        """Ignore presses for ``tap_guard_s`` (the second tap of a double tap lands on nothing)."""
+        self._tap_block_until = time.monotonic() + self.settings.tap_guard_s
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
@@ -356,6 +437,8 @@ class KioskWindow(QWidget):
             self._wipe_ui()
             if self.languages.language != self.settings.language:
                 self.languages.set_language(self.settings.language)
+            if t.event is Event.DECLINE:
+                self.welcome.show_declined_note()
             self._show_page(self.welcome)
         elif t.new is Step.CONSENT:
             self._show_page(self.consent)
@@ -393,10 +476,10 @@ class KioskWindow(QWidget):
             self._session_id = ""
 
     def _show_page(self, page: Page) -> None:
+        if page is not self.stack.currentWidget():
+            self._guard_taps()
         self.stack.setCurrentWidget(page)
-        self.header.setVisible(page.customer or page is self.out_of_service)
-        self.staff_button.setVisible(page.customer and page is not self.verifying)
-        self.lang_button.setVisible(page.customer)
+        self._update_chrome()
         self.sig_page_shown.emit(page.name)
 
     def _start_verification(self) -> None:
@@ -412,8 +495,10 @@ class KioskWindow(QWidget):
     def _show_result(self) -> None:
         result = self.session.result
         assert result is not None
-        self._recent.appendleft(f"{time.strftime('%H:%M:%S')}  {result.outcome.value}  {result.message_key}")
-        self.result_page.show_result(result)
+        self._recent.appendleft((time.strftime("%H:%M:%S"), result.outcome.value, result.message_key))
+        self.result_page.show_result(result, can_retry=result.can_retry)
+        if result.outcome.value == "unavailable":
+            self.check_health_now()  # the welcome page must know before the next customer
         self._result_left = int(self.session.result_timeout() or 0)
         self.result_page.set_seconds_left(self._result_left)
         self._show_page(self.result_page)
@@ -433,6 +518,7 @@ class KioskWindow(QWidget):
         self.idle_timer.stop()
         self.warning_timer.stop()
         self.idle_overlay.hide()
+        self._resume_capture()
         if self._staff_open:
             return
         timeout = self.session.idle_timeout()
@@ -450,6 +536,23 @@ class KioskWindow(QWidget):
         for t in (self.idle_timer, self.warning_timer, self.result_timer, self.verify_deadline):
             t.stop()
         self.idle_overlay.hide()
+        self._capture_paused = ""  # a transition sets the camera stage itself
+
+    def _pause_capture(self) -> None:
+        """Behind "still there?" nothing is captured (the customer may have walked away)."""
+        stage = {Step.CARD: "card", Step.FACE: "face"}.get(self.session.step)
+        if stage and not self._capture_paused:
+            self._capture_paused = stage
+            self.camera.worker.set_stage("idle")
+
+    def _resume_capture(self) -> None:
+        stage, self._capture_paused = self._capture_paused, ""
+        if stage and self.session.step is {"card": Step.CARD, "face": Step.FACE}[stage]:
+            self.camera.worker.set_stage(stage)
+
+    @property
+    def capture_paused(self) -> bool:
+        return bool(self._capture_paused)
 
     def show_idle_warning(self) -> None:
         """Show "still there?" now (what the idle timer does; also used by the demo tour)."""
@@ -457,6 +560,8 @@ class KioskWindow(QWidget):
 
     @Slot()
     def _on_idle(self) -> None:
+        self._guard_taps()  # the overlay may appear under a finger
+        self._pause_capture()
         self._warning_left = max(1, round(self.session.policy.idle_warning_s))
         self.idle_overlay.set_seconds_left(self._warning_left)
         self.idle_overlay.setGeometry(self.rect())
@@ -496,30 +601,39 @@ class KioskWindow(QWidget):
     # ---- page signals -> session ---------------------------------------------------------
     @Slot()
     def _on_start(self) -> None:
+        self._guard_taps()
+        if not self.service_ok:
+            return
         self.session.start()
 
     @Slot()
+    def _on_retry(self) -> None:
+        self._guard_taps()
+        self.session.retry()
+
+    @Slot()
     def _on_accept(self) -> None:
+        self._guard_taps()
         self.session.accept()
 
     @Slot()
     def _on_decline(self) -> None:
+        self._guard_taps()
         self.session.decline()
 
     @Slot()
     def _on_done(self) -> None:
+        self._guard_taps()
         self.session.reset()
 
     @Slot()
-    def _on_call_staff(self) -> None:
-        self.session.call_staff()
-
-    @Slot()
     def _on_manual_capture(self) -> None:
+        self._guard_taps()
         self.camera.worker.request_manual_capture()
 
     @Slot()
     def _on_toggle_language(self) -> None:
+        self._guard_taps()
         self.languages.toggle()
 
     @Slot(str)
@@ -551,6 +665,8 @@ class KioskWindow(QWidget):
 
     @Slot(object)
     def _on_captured(self, capture: Any) -> None:
+        if self._closed:
+            return
         stage = getattr(capture, "stage", None)
         if self._closed:  # queued before the shutdown
             return
@@ -571,6 +687,8 @@ class KioskWindow(QWidget):
 
     @Slot(str)
     def _on_camera_health(self, state: str) -> None:
+        if self._closed:  # a signal queued before shutdown: the window no longer drives anything
+            return
         log.warning("camera %s", state)
         if self._closed:  # a report queued before the shutdown: no more session changes
             return
@@ -586,10 +704,14 @@ class KioskWindow(QWidget):
 
     @Slot(object, int)
     def _on_verdict(self, verdict: Any, ticket: int) -> None:
+        if self._closed:
+            return
         self.session.verdict(verdict, ticket)
 
     @Slot(str, int)
     def _on_verify_failed(self, key: str, ticket: int) -> None:
+        if self._closed:
+            return
         self.session.verify_failed(key, ticket)
 
     # ---- staff ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 import time
 from collections import deque
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.core.vision.face_checks import face_guide
-from kiosk.ui import palette
+from kiosk.ui import palette, scaling
 from kiosk.ui.workers import FramePacket
 
 # overlay colours: neutral (nothing found yet), working (problems), good (about to capture).
@@ -44,8 +44,7 @@ def make_button(text: str, role: str = "primary", min_height: int = 88) -> QPush
     """
     button = QPushButton(text)
     button.setProperty("role", role)
-    button.setMinimumHeight(max(64, min_height))
-    button.setMinimumWidth(160)
+    scaling.scaled_size(button, min_h=max(64, min_height), min_w=160, touch=True)
     button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     button.setCursor(Qt.CursorShape.PointingHandCursor)
     return button
@@ -77,7 +76,7 @@ class PreviewWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("preview")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(QSize(480, 300))
+        scaling.scaled_size(self, min_w=480, min_h=300)
         self._pixmap: QPixmap | None = None
         self._stage = "card"
         self._ok = False
@@ -267,7 +266,7 @@ class ResultBadge(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = "pass"
-        self.setFixedSize(200, 200)
+        scaling.scaled_size(self, fixed_w=200, fixed_h=200)
 
     def set_kind(self, kind: str) -> None:
         self.kind = kind
@@ -283,9 +282,10 @@ class ResultBadge(QWidget):
         p.setPen(QPen(QColor(pal.badge_outline), 4))  # the outline sets the badge off any page
         p.setBrush(fill)
         p.drawEllipse(r)
-        p.setPen(QPen(mark, 18, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
         c = r.center()
         s = r.width() / 2
+        width = max(4.0, s * 0.19)
+        p.setPen(QPen(mark, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
         if self.kind == "pass":
             p.drawPolyline(
                 QPolygonF(
@@ -304,7 +304,7 @@ class ResultBadge(QWidget):
             p.drawLine(QPointF(c.x(), c.y() - s * 0.5), QPointF(c.x(), c.y() + s * 0.12))
             p.setBrush(mark)
             p.setPen(Qt.PenStyle.NoPen)
-            p.drawEllipse(QPointF(c.x(), c.y() + s * 0.45), 11, 11)
+            p.drawEllipse(QPointF(c.x(), c.y() + s * 0.45), s * 0.12, s * 0.12)
         p.end()
 
 
@@ -400,14 +400,14 @@ class PinPad(QWidget):
         super().__init__(parent)
         self._digits = ""
         self.display = make_label("", "pinDisplay")
-        self.display.setFixedHeight(96)
+        scaling.scaled_size(self.display, fixed_h=96)
         grid = QGridLayout()
-        grid.setSpacing(14)
+        scaling.scaled_layout(grid, (0, 0, 0, 0), 14)
         self.keys: dict[str, QPushButton] = {}
         labels = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
         for i, text in enumerate(labels):
             b = make_button(text, "key", 96)
-            b.setMinimumWidth(180)
+            scaling.scaled_size(b, min_w=180)
             b.clicked.connect(self._on_key)
             b.setProperty("key", text)
             grid.addWidget(b, i // 3, i % 3)
@@ -415,6 +415,7 @@ class PinPad(QWidget):
         self.cancel_button = make_button("", "secondary")
         self.cancel_button.clicked.connect(self._on_cancel)
         layout = QVBoxLayout(self)
+        scaling.scaled_layout(layout, (0, 0, 0, 0), 14)
         layout.addWidget(self.display)
         layout.addLayout(grid)
         row = QHBoxLayout()

@@ -152,7 +152,7 @@
     </message>
     <message>
         <source>They are sent over an encrypted connection to the identity verification service (Tencent Cloud FaceID) and compared with the photo on record.</source>
-        <translation>照片通过加密连接发送至身份核验服务（腾讯云慧眼），与权威库中的照片进行比对。</translation>
+        <translation>照片通过加密连接发送至身份核验服务（腾讯云慧眼），与您身份证登记的照片进行比对。</translation>
     </message>
     <message>
         <source>Nothing is stored on this kiosk. Photos, your name and your ID number are erased as soon as you finish or walk away.</source>
@@ -380,8 +380,16 @@
         <translation>人脸照片尺寸不合适。</translation>
     </message>
     <message>
+        <source>The service could not confirm a live photo: check in person.</source>
+        <translation>核验服务未能确认为现场拍摄的照片，请人工核验。</translation>
+    </message>
+    <message>
         <source>A photo of a screen or of a picture cannot be used.</source>
         <translation>不能使用翻拍的屏幕或照片。</translation>
+    </message>
+    <message>
+        <source>The service flagged the card for a check in person (possible alteration).</source>
+        <translation>核验服务提示该证件需人工核验（可能有改动）。</translation>
     </message>
     <message>
         <source>Your card needs to be checked by a member of staff.</source>
@@ -389,11 +397,11 @@
     </message>
     <message>
         <source>There is no photo on record for your ID number.</source>
-        <translation>权威库中没有该身份证号码的照片。</translation>
+        <translation>您的身份证号码没有登记照片。</translation>
     </message>
     <message>
         <source>The photo on record for your ID number is not clear enough.</source>
-        <translation>权威库中该身份证号码的照片不够清晰。</translation>
+        <translation>您的身份证号码登记的照片不够清晰。</translation>
     </message>
     <message>
         <source>This ID number has been checked too often today.</source>
@@ -417,7 +425,7 @@
     </message>
     <message>
         <source>The national records service is under maintenance.</source>
-        <translation>权威库服务正在维护。</translation>
+        <translation>身份信息查询服务正在维护。</translation>
     </message>
     <message>
         <source>A secure connection to the verification service failed.</source>
@@ -460,6 +468,14 @@
         <translation>与服务的加密交换失败。</translation>
     </message>
     <message>
+        <source>Your ID card needs to be checked by a member of staff.</source>
+        <translation>您的身份证需要由工作人员核验。</translation>
+    </message>
+    <message>
+        <source>This kiosk cannot check identities at the moment.</source>
+        <translation>本机暂时无法进行身份核验。</translation>
+    </message>
+    <message>
         <source>Your card could not be read.</source>
         <translation>无法识别您的证件。</translation>
     </message>
@@ -481,19 +497,15 @@
     </message>
     <message>
         <source>Your face does not match the photo on record.</source>
-        <translation>您的人脸与权威库照片不一致。</translation>
+        <translation>未能与您的登记照片比对成功。</translation>
     </message>
     <message>
         <source>The card photo does not match the photo on record.</source>
-        <translation>证件照片与权威库照片不一致。</translation>
+        <translation>证件照片与登记照片不一致。</translation>
     </message>
     <message>
         <source>The name and the ID number do not match the records.</source>
         <translation>姓名与身份证号码不一致。</translation>
-    </message>
-    <message>
-        <source>The photo did not show a live person.</source>
-        <translation>照片中不是真人。</translation>
     </message>
     <message>
         <source>Your card could not be accepted.</source>
@@ -504,16 +516,16 @@
         <translation>不能使用证件复印件。</translation>
     </message>
     <message>
-        <source>The card appears to have been altered.</source>
-        <translation>证件疑似被篡改。</translation>
-    </message>
-    <message>
         <source>A temporary ID card cannot be used here.</source>
         <translation>此处不能使用临时身份证。</translation>
     </message>
     <message>
         <source>Your ID number was not found in the national records.</source>
-        <translation>权威库中查询不到您的身份证号码。</translation>
+        <translation>未查询到您的身份证号码的登记信息。</translation>
+    </message>
+    <message>
+        <source>Let&apos;s take your photo once more.</source>
+        <translation>我们再为您拍一次照片。</translation>
     </message>
     <message>
         <source>The verification service cannot be reached.</source>
@@ -547,8 +559,8 @@
         <translation>暂停服务</translation>
     </message>
     <message>
-        <source>The camera is not working. Please ask a member of staff for help.</source>
-        <translation>摄像头无法工作，请联系工作人员。</translation>
+        <source>Please see a member of staff at the counter.</source>
+        <translation>请到柜台联系工作人员。</translation>
     </message>
     <message>
         <source>Staff: check the camera cable. The kiosk restarts by itself when the camera is back.</source>
@@ -647,6 +659,30 @@
         <translation>完成</translation>
     </message>
     <message>
+        <source>Try again</source>
+        <translation>再试一次</translation>
+    </message>
+    <message>
+        <source>Staff: close</source>
+        <translation>工作人员：关闭</translation>
+    </message>
+    <message>
+        <source>Staff could not be called from this kiosk.</source>
+        <translation>本机未能通知工作人员。</translation>
+    </message>
+    <message>
+        <source>Please go to the counter, a member of staff will help you there.</source>
+        <translation>请到柜台，工作人员会在那里为您办理。</translation>
+    </message>
+    <message>
+        <source>Help is on the way</source>
+        <translation>工作人员马上就到</translation>
+    </message>
+    <message>
+        <source>Please wait here.</source>
+        <translation>请在此稍候。</translation>
+    </message>
+    <message>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
@@ -657,6 +693,58 @@
 </context>
 <context>
     <name>StaffPage</name>
+    <message>
+        <source>a customer asked for help</source>
+        <translation>有客户请求帮助</translation>
+    </message>
+    <message>
+        <source>a customer asked for help (kiosk out of service)</source>
+        <translation>有客户请求帮助（本机暂停服务中）</translation>
+    </message>
+    <message>
+        <source>sending…</source>
+        <translation>发送中…</translation>
+    </message>
+    <message>
+        <source>delivered to the branch system</source>
+        <translation>已送达网点系统</translation>
+    </message>
+    <message>
+        <source>NOT delivered: go and help</source>
+        <translation>未送达：请前往协助</translation>
+    </message>
+    <message>
+        <source>no branch system configured</source>
+        <translation>未配置网点系统</translation>
+    </message>
+    <message>
+        <source>the service cannot be reached</source>
+        <translation>无法连接核验服务</translation>
+    </message>
+    <message>
+        <source>the service credentials are not accepted</source>
+        <translation>核验服务不接受本机凭证</translation>
+    </message>
+    <message>
+        <source>this kiosk&apos;s clock is wrong</source>
+        <translation>本机时钟不正确</translation>
+    </message>
+    <message>
+        <source>the service account cannot be used</source>
+        <translation>核验服务账户不可用</translation>
+    </message>
+    <message>
+        <source>Not checked yet</source>
+        <translation>尚未检查</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Customers cannot start: %1</source>
+        <translation>客户无法开始：%1</translation>
+    </message>
     <message>
         <source>Staff settings</source>
         <translation>工作人员设置</translation>
@@ -682,12 +770,20 @@
         <translation>服务地址</translation>
     </message>
     <message>
+        <source>Service health</source>
+        <translation>服务状态</translation>
+    </message>
+    <message>
         <source>Service test</source>
         <translation>服务测试</translation>
     </message>
     <message>
         <source>Clock offset</source>
         <translation>时钟偏差</translation>
+    </message>
+    <message>
+        <source>Open staff calls</source>
+        <translation>待处理的呼叫</translation>
     </message>
     <message>
         <source>Recent outcomes</source>
@@ -714,12 +810,28 @@
         <translation>测试服务</translation>
     </message>
     <message>
+        <source>Calls answered</source>
+        <translation>呼叫已处理</translation>
+    </message>
+    <message>
         <source>Back to customers</source>
         <translation>返回客户界面</translation>
     </message>
     <message>
         <source>Exit the kiosk</source>
         <translation>退出程序</translation>
+    </message>
+    <message>
+        <source>Exit the kiosk? Customers cannot use it until it is started again.</source>
+        <translation>确定退出本机？重新启动前客户将无法使用。</translation>
+    </message>
+    <message>
+        <source>Yes, exit</source>
+        <translation>确定退出</translation>
+    </message>
+    <message>
+        <source>No, stay</source>
+        <translation>不，返回</translation>
     </message>
 </context>
 <context>
@@ -753,7 +865,11 @@
     </message>
     <message>
         <source>Comparing your face with the record</source>
-        <translation>正在比对人脸与权威库照片</translation>
+        <translation>正在与登记照片比对</translation>
+    </message>
+    <message>
+        <source>This is taking longer than usual. If you need help, touch &quot;Call staff&quot;.</source>
+        <translation>比平时慢一些。如需帮助，请点击“呼叫工作人员”。</translation>
     </message>
     <message>
         <source>This usually takes a few seconds.</source>
@@ -788,6 +904,14 @@
     <message>
         <source>Touch to start</source>
         <translation>点击开始</translation>
+    </message>
+    <message>
+        <source>Identity checks are temporarily unavailable. Please see a member of staff.</source>
+        <translation>身份核验暂时无法使用，请联系工作人员。</translation>
+    </message>
+    <message>
+        <source>No problem: a member of staff at the counter can check your ID card instead.</source>
+        <translation>没关系，柜台工作人员可以为您人工核验身份证。</translation>
     </message>
     <message>
         <source>1. Show the photo side of your ID card</source>

@@ -237,3 +237,97 @@ def test_no_qt_imported() -> None:
     code = "import sys, kiosk.core.session; print(any(m.startswith('PySide6') for m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# ---- face retake after a mismatch; try again after an unbilled failure (issue 15) -------------
+def test_face_mismatch_gets_one_more_face_capture_with_the_card_result_kept() -> None:
+    from kiosk.core.session import KEY_FACE_RETAKE
+
+    s = Session()
+    to_verifying(s)
+    t = s.begin_verification()
+    assert t.card_result is None
+    card_result = object()
+    s.verdict(FakeVerdict("fail", "err.face_low_similarity", card_result=card_result), t.ticket)
+    assert s.step is Step.FACE and s.hint_key == KEY_FACE_RETAKE
+    assert s.face_captured(FakeCapture("face", jpeg=b"second"))
+    t2 = s.begin_verification()
+    assert t2.card_result is card_result and t2.face_jpeg == b"second"  # no second card call
+    s.verdict(FakeVerdict("fail", "err.face_low_similarity", card_result=card_result), t2.ticket)
+    assert s.step is Step.RESULT and s.result.outcome is Outcome.FAIL  # then the final result
+    assert s.result.message_key == "err.face_low_similarity"
+
+
+@pytest.mark.parametrize("retakes", [0, 2])
+def test_face_retakes_are_configurable(retakes: int) -> None:
+    s = Session(SessionPolicy(face_retakes=retakes))
+    to_verifying(s)
+    for _ in range(retakes):
+        t = s.begin_verification()
+        s.verdict(FakeVerdict("fail", "err.face_low_similarity", card_result=object()), t.ticket)
+        assert s.step is Step.FACE
+        s.face_captured(FakeCapture("face"))
+    t = s.begin_verification()
+    s.verdict(FakeVerdict("fail", "err.face_low_similarity", card_result=object()), t.ticket)
+    assert s.step is Step.RESULT
+
+
+def test_other_failures_get_no_face_retake() -> None:
+    s = Session()
+    to_verifying(s)
+    t = s.begin_verification()
+    s.verdict(FakeVerdict("fail", "err.id_name_mismatch", card_result=object()), t.ticket)
+    assert s.step is Step.RESULT
+
+
+@dataclass
+class BilledVerdict(FakeVerdict):
+    billed_calls: int = 0
+    maybe_billed_calls: int = 0
+
+
+def test_unbilled_failure_offers_try_again_with_the_same_photos() -> None:
+    s = Session()
+    card, face = to_verifying(s)
+    t = s.begin_verification()
+    card_result = object()  # the card call succeeded (billed), the face call never reached the service
+    s.verdict(BilledVerdict("unavailable", "err.service_unreachable", card_result=card_result, billed_calls=1),
+              t.ticket)
+    assert s.step is Step.RESULT and s.result.can_retry and s.can_retry()
+    assert s.retry()
+    assert s.step is Step.VERIFYING
+    t2 = s.begin_verification()
+    assert t2.card_jpeg == card.jpeg and t2.face_jpeg == face.jpeg
+    assert t2.card_result is card_result  # the paid card call is not repeated
+
+
+@pytest.mark.parametrize(("billed", "maybe"), [(0, 1), (1, 0)])
+def test_a_failure_that_may_have_been_billed_offers_no_try_again(billed: int, maybe: int) -> None:
+    s = Session()
+    to_verifying(s)
+    t = s.begin_verification()
+    s.verdict(BilledVerdict("unavailable", "err.outcome_unknown", billed_calls=billed, maybe_billed_calls=maybe),
+              t.ticket)
+    assert s.step is Step.RESULT and not s.result.can_retry
+    assert not s.retry() and s.step is Step.RESULT
+    assert s._data.card is None and s._data.face is None  # the photos are dropped at once
+
+
+def test_try_again_is_dropped_on_reset() -> None:
+    s = Session()
+    to_verifying(s)
+    t = s.begin_verification()
+    s.verdict(BilledVerdict("unavailable", "err.service_unreachable"), t.ticket)
+    assert s.can_retry() and s.has_customer_data()
+    s.reset()
+    assert not s.has_customer_data() and not s.retry()
+
+
+def test_staff_call_result_stays_longer_and_works_out_of_service() -> None:
+    s = Session(SessionPolicy(staff_call_timeout_s=300))
+    s.call_staff()
+    assert s.result.message_key == KEY_STAFF_CALLED and s.result_timeout() == 300
+    s.reset()
+    s.camera_lost()
+    assert s.step is Step.OUT_OF_SERVICE
+    assert s.call_staff() and s.step is Step.RESULT

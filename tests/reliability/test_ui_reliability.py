@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QThreadPool
 
+from kiosk.core import messages
 from kiosk.core.session import ResultView
 from kiosk.core.verification import Outcome
 from kiosk.core.vision.sources import FaultInjectingSource, SourceInfo, WatchedSource
@@ -77,14 +78,18 @@ def test_result_screen_for_each_verdict(outcome: str, key: str, qtbot: Any, lang
         page.retranslate()
         assert page.name == f"result_{outcome}"
         assert page.title.text() == i18n.outcome_titles()[outcome] != ""
-        assert page.next_step.text() == i18n.outcome_next_steps()[outcome] != ""
+        # a staff-only fault or a fraud signal sends the customer to the counter (issue 15)
+        assert page.next_step.text() == i18n.customer_next_step(outcome, key) != ""
         if outcome == "pass":
             assert page.identity.isVisibleTo(page) and "林**" in page.identity.text()
             assert "310***********0426" in page.identity.text()
         else:
             assert not page.identity.isVisibleTo(page) and page.identity.text() == ""
             reason = page.reason.text()
-            assert reason == i18n.message_text(key, outcome) != ""
+            assert reason == i18n.customer_text(key, outcome) != ""
+            if key in messages.FRAUD_KEYS | messages.STAFF_FAULT_KEYS:  # neutral: never the precise text
+                assert reason != i18n.message_text(key, outcome)
+                assert "try again in a few minutes" not in page.next_step.text()
             if key != "err.unknown":  # a specific reason, not the catch-all sentence
                 assert reason != i18n.message_text("err.unknown"), f"{key} has no text of its own"
         english.setdefault(lang, (page.title.text(), page.reason.text(), page.next_step.text()))

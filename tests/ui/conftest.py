@@ -86,7 +86,8 @@ def make_kiosk(qtbot) -> Iterator[Callable[..., SimpleNamespace]]:
             sources.append(src)
             return src
 
-        base = {"staff_pin_hash": TEST_PIN_HASH, "fullscreen": False, "language": "en", "pin_lockout_s": 60.0}
+        base = {"staff_pin_hash": TEST_PIN_HASH, "fullscreen": False, "language": "en", "pin_lockout_s": 60.0,
+                "tap_guard_s": 0.0}  # the double-tap guard has its own tests (test_taps.py)
         base.update(settings or {})
         ui = UiSettings(**base)
         camera = CameraController(source_factory, lambda: ScriptedPipeline(control, steady), pace_fps=60)

@@ -115,13 +115,27 @@ def test_verifying_screen_cannot_be_left(make_kiosk, qtbot) -> None:
     walk_to(k, Step.VERIFYING, qtbot)
     assert w.session.step is Step.VERIFYING and w.current_page() is w.verifying
     qtbot.waitUntil(lambda: w.verifying.state()["card"] == "active", timeout=TIMEOUT)
-    assert not w.staff_button.isVisible()
+    assert w.staff_button.isVisible()  # the customer can always ask for help (a hung service)
     assert not w.idle_timer.isActive()
     w.session.timeout()  # an idle timeout cannot end it
     w.open_staff()  # nor the staff gesture
     assert w.current_page() is w.verifying
     gate.set()
     qtbot.waitUntil(lambda: w.session.step is Step.RESULT, timeout=TIMEOUT)
+
+
+def test_call_staff_while_verifying_ends_on_staff_and_ignores_the_late_verdict(make_kiosk, qtbot) -> None:
+    gate = threading.Event()
+    k = make_kiosk(verdicts=[verdict("pass")])
+    k.verifier.gate = gate
+    w = k.window
+    walk_to(k, Step.VERIFYING, qtbot)
+    qtbot.waitUntil(lambda: w.verifying.state()["card"] == "active", timeout=TIMEOUT)
+    w.staff_button.click()
+    assert w.session.step is Step.RESULT and w.session.result.outcome.value == "staff"
+    gate.set()
+    qtbot.wait(300)
+    assert w.session.result.outcome.value == "staff"  # the late pass was ignored
 
 
 def test_verifier_exception_shows_unavailable(make_kiosk, qtbot) -> None:

@@ -105,8 +105,15 @@ def test_staff_exit_and_service_test(make_kiosk, qtbot) -> None:
     qtbot.mouseClick(w.staff_page.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Reachable" in w.staff_page.service.text(), timeout=5000)
     assert w.staff_page.clock.text() == "+1.5 s"
+    exits: list[bool] = []
+    w.sig_exit_requested.connect(lambda: exits.append(True))
+    qtbot.mouseClick(w.staff_page.exit_button, Qt.MouseButton.LeftButton)
+    assert w.staff_page.asking_exit and not exits  # exit asks for confirmation first
+    qtbot.mouseClick(w.staff_page.confirm_cancel_button, Qt.MouseButton.LeftButton)
+    assert not w.staff_page.asking_exit and not exits and w.current_page() is w.staff_page
+    qtbot.mouseClick(w.staff_page.exit_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(w.sig_exit_requested, timeout=1000):
-        qtbot.mouseClick(w.staff_page.exit_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(w.staff_page.confirm_exit_button, Qt.MouseButton.LeftButton)
 
 
 def test_recent_outcomes_hold_no_personal_data(make_kiosk, qtbot) -> None:

@@ -29,7 +29,9 @@ class HeaderControls(QObject):
         self.large_text_button.setCheckable(True)
         for b in (self.repeat_button, self.large_text_button):
             b.setMinimumWidth(120)  # the header is crowded on a narrow portrait screen
-        layout = window.header.layout()
+        # the shell keeps its customer buttons in one container (header in landscape, footer in
+        # portrait); older shells without it: the header
+        layout = getattr(window, "customer_tools_layout", None) or window.header.layout()
         at = layout.indexOf(window.lang_button)
         layout.insertWidget(max(0, at), self.large_text_button)
         layout.insertWidget(max(0, at) + 1, self.repeat_button)

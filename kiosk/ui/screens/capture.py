@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui import i18n
+from kiosk.core.session import KEY_FACE_RETAKE
+from kiosk.ui import i18n, scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import PreviewWidget, StepDots, make_button, make_label
 from kiosk.ui.workers import COUNTDOWN_S
@@ -44,7 +45,7 @@ class CapturePage(Page):
         self.preview.set_stage(stage)
         self.preview.set_countdown(COUNTDOWN_S)
         self.hint = make_label("", "hint")
-        self.hint.setMinimumHeight(86)
+        scaling.scaled_size(self.hint, min_h=86)
         self.retake_note = make_label("", "retake")
         self.attempt = make_label("", "small")
         self.manual_button = make_button("", "secondary", 88)
@@ -63,17 +64,39 @@ class CapturePage(Page):
         self._captured_timer.timeout.connect(self._deliver_captured)
         self._on_captured: Callable[[], None] | None = None
         bottom = QHBoxLayout()
+        scaling.scaled_layout(bottom, (0, 0, 0, 0), 16)
         bottom.addWidget(self.attempt, 1)
         bottom.addWidget(self.manual_button, 0)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 4, 40, 24)
-        layout.setSpacing(10)
+        scaling.scaled_layout(layout, (40, 4, 40, 20), 10)
         layout.addWidget(self.dots)
         layout.addWidget(self.title)
         layout.addWidget(self.retake_note)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.hint)
         layout.addLayout(bottom)
+        # portrait: the preview takes the width at the camera's shape, the hint and the buttons
+        # follow right under it, the rest of the height stays free (reachable lower half)
+        layout.addStretch(0)
+        self._layout = layout
+
+    def set_portrait(self, portrait: bool) -> None:
+        super().set_portrait(portrait)
+        self._layout.setStretch(self._layout.count() - 1, 1 if portrait else 0)
+        self._layout.setStretch(self._layout.indexOf(self.preview), 0 if portrait else 1)
+        self._fit_preview()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_preview()
+
+    def _fit_preview(self) -> None:
+        """Portrait: the preview is as tall as the camera frame at the page's width (16:9)."""
+        if self.portrait:
+            m = self._layout.contentsMargins()
+            self.preview.setFixedHeight(max(1, round((self.width() - m.left() - m.right()) * 9 / 16)))
+        else:
+            self.preview.setMaximumHeight(16777215)
 
     def enter(self, retake_key: str | None, attempt: int, max_attempts: int) -> None:
         """Called when the page becomes current."""
@@ -149,7 +172,10 @@ class CapturePage(Page):
             self.title.setText(self.tr("Look at the camera and keep your face inside the oval"))
             self.manual_button.setText(self.tr("Take my photo now"))
         if self._retake_key:
-            self.retake_note.setText(i18n.message_text(self._retake_key) + " " + self.tr("Let's try again."))
+            note = i18n.customer_text(self._retake_key)
+            if self._retake_key != KEY_FACE_RETAKE:  # that one already says "once more"
+                note += " " + self.tr("Let's try again.")
+            self.retake_note.setText(note)
             self.retake_note.setVisible(True)
         else:
             self.retake_note.setVisible(False)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui import scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_button, make_label
 
@@ -42,21 +43,24 @@ class ConsentPage(Page):
         self.accept_button.clicked.connect(self.sig_accept)
         self.decline_button.clicked.connect(self.sig_decline)
         row = QHBoxLayout()
-        row.setSpacing(40)
+        scaling.scaled_layout(row, (0, 0, 0, 0), 40)
         row.addWidget(self.decline_button, 1)
         row.addWidget(self.accept_button, 2)
+        self.scroll = scroll
         panel = QFrame()
         panel.setObjectName("panel")
-        panel.setMaximumWidth(1500)
+        scaling.scaled_size(panel, max_w=1500)
         pl = QVBoxLayout(panel)
-        pl.setContentsMargins(40, 30, 40, 30)
+        scaling.scaled_layout(pl, (40, 30, 40, 30), 0)
         pl.addWidget(scroll)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(80, 20, 80, 40)
+        scaling.scaled_layout(layout, (80, 20, 80, 30), 24)
         layout.addWidget(self.title)
-        layout.addSpacing(10)
-        layout.addWidget(panel, 1, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(30)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(panel, 100)
+        centred.addStretch(1)
+        layout.addLayout(centred, 1)
         layout.addLayout(row)
 
     def retranslate(self) -> None:

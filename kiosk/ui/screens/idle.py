@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui import scaling
 from kiosk.ui.widgets import make_button, make_label
 
 
@@ -27,15 +28,14 @@ class IdleOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.panel = QFrame(self)
         self.panel.setObjectName("idlePanel")
-        self.panel.setMinimumWidth(1000)
+        scaling.scaled_size(self.panel, min_w=900)
         self.title = make_label("", "title")
         self.body = make_label("", "subtitle")
         self.button = make_button("", "primary", 110)
-        self.button.setMinimumWidth(460)
+        scaling.scaled_size(self.button, min_w=460)
         self.button.clicked.connect(self.sig_still_here)
         pl = QVBoxLayout(self.panel)
-        pl.setContentsMargins(60, 50, 60, 50)
-        pl.setSpacing(24)
+        scaling.scaled_layout(pl, (60, 50, 60, 50), 24)
         pl.addWidget(self.title)
         pl.addWidget(self.body)
         pl.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)

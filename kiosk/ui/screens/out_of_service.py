@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui import scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import ResultBadge, make_label
 
@@ -19,7 +20,7 @@ class OutOfServicePage(Page):
     """Shown while the camera is lost; recovers by itself when the camera returns."""
 
     name = "out_of_service"
-    customer = False
+    customer = True  # the language and call-staff buttons stay (a customer may be waiting)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -29,6 +30,7 @@ class OutOfServicePage(Page):
         self.body = make_label("", "subtitle")
         self.status = make_label("", "small")
         layout = QVBoxLayout(self)
+        scaling.scaled_layout(layout, (60, 30, 60, 30), 16)
         layout.addStretch(1)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.title)
@@ -38,7 +40,7 @@ class OutOfServicePage(Page):
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Temporarily out of service"))
-        self.body.setText(self.tr("The camera is not working. Please ask a member of staff for help."))
+        self.body.setText(self.tr("Please see a member of staff at the counter."))
         self.status.setText(
             self.tr("Staff: check the camera cable. The kiosk restarts by itself when the camera is back.")
         )

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui import scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import PinPad, make_label
 
@@ -34,12 +35,12 @@ class PinPage(Page):
         self._countdown.setInterval(1000)
         self._countdown.timeout.connect(self._on_countdown)
         holder = QWidget()
-        holder.setFixedWidth(620)
+        scaling.scaled_size(holder, fixed_w=620)
         hl = QVBoxLayout(holder)
         hl.setContentsMargins(0, 0, 0, 0)
         hl.addWidget(self.pad)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(40, 30, 40, 30)
+        scaling.scaled_layout(layout, (40, 20, 40, 20), 10)
         layout.addWidget(self.title)
         layout.addWidget(self.message)
         layout.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)

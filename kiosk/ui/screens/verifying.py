@@ -8,14 +8,18 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt, QTimer, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QVBoxLayout,
     QWidget,
 )
 
-from kiosk.ui import palette
+from kiosk.ui import palette, scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_label
+
+# after this long on the verifying page the note says it is slow and points to "Call staff"
+SLOW_AFTER_MS = 8000
 
 
 class Spinner(QWidget):
@@ -23,7 +27,7 @@ class Spinner(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFixedSize(140, 140)
+        scaling.scaled_size(self, fixed_w=140, fixed_h=140)
         self._angle = 0
         self._timer = QTimer(self)
         self._timer.setInterval(40)
@@ -45,11 +49,12 @@ class Spinner(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = QRectF(self.rect()).adjusted(12, 12, -12, -12)
+        pen = max(4.0, self.width() / 10)
+        r = QRectF(self.rect()).adjusted(pen, pen, -pen, -pen)
         pal = palette.current()
-        p.setPen(QPen(QColor(pal.spinner_track), 14))
+        p.setPen(QPen(QColor(pal.spinner_track), pen))
         p.drawEllipse(r)
-        p.setPen(QPen(QColor(pal.spinner_arc), 14, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
+        p.setPen(QPen(QColor(pal.spinner_arc), pen, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         p.drawArc(r, -self._angle * 16, 100 * 16)
         p.end()
 
@@ -67,28 +72,52 @@ class VerifyingPage(Page):
         self.rows: dict[str, QLabel] = {s: make_label("", "stepRow", center=False) for s in self.STEPS}
         self.note = make_label("", "small")
         self._state = {s: "pending" for s in self.STEPS}
+        self._slow = False
+        self._slow_timer = QTimer(self)
+        self._slow_timer.setSingleShot(True)
+        self._slow_timer.setInterval(SLOW_AFTER_MS)
+        self._slow_timer.timeout.connect(self._on_slow)
         box = QVBoxLayout()
-        box.setSpacing(18)
+        scaling.scaled_layout(box, (0, 0, 0, 0), 18)
         for row in self.rows.values():
             box.addWidget(row)
-        holder = QWidget()
-        holder.setLayout(box)
-        holder.setMaximumWidth(900)
+        # the rows are left-aligned in a centred column; the column keeps their height for
+        # their width (a wrapped row is never cut)
+        self.column = QWidget()
+        self.column.setLayout(box)
+        scaling.scaled_size(self.column, max_w=900)
+        centred = QHBoxLayout()
+        centred.addStretch(1)
+        centred.addWidget(self.column, 100)
+        centred.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 40, 60, 60)
+        scaling.scaled_layout(layout, (60, 30, 60, 40), 30)
         layout.addStretch(1)
         layout.addWidget(self.title)
-        layout.addSpacing(20)
         layout.addWidget(self.spinner, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(30)
-        layout.addWidget(holder, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(30)
+        layout.addLayout(centred)
         layout.addWidget(self.note)
         layout.addStretch(2)
 
     def enter(self, card_done: bool = False) -> None:
         self._state = {"card": "done" if card_done else "active", "face": "active" if card_done else "pending"}
+        self._slow = False
+        self._slow_timer.start()
         self.retranslate()
+
+    @Slot()
+    def _on_slow(self) -> None:
+        """Still waiting: say so, and where help is (the call-staff button stays on this page)."""
+        self._slow = True
+        self.retranslate()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._slow_timer.stop()
+        super().hideEvent(event)
+
+    @property
+    def slow(self) -> bool:
+        return self._slow
 
     def progress(self, step: str) -> None:
         """Verifier progress: the name of the call that starts ("card"/"face" or API names)."""
@@ -113,4 +142,7 @@ class VerifyingPage(Page):
             label.setProperty("state", self._state[step])
             label.style().unpolish(label)
             label.style().polish(label)
-        self.note.setText(self.tr("This usually takes a few seconds."))
+        if self._slow:
+            self.note.setText(self.tr("This is taking longer than usual. If you need help, touch \"Call staff\"."))
+        else:
+            self.note.setText(self.tr("This usually takes a few seconds."))

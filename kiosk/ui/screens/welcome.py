@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui import palette
+from kiosk.ui import palette, scaling
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import make_button, make_label
 
@@ -23,12 +23,17 @@ class AttractArt(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.frame = 0
-        self.setMinimumSize(520, 300)
+        scaling.scaled_size(self, min_w=320, min_h=220)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
+        # drawn for a 520x300 area, scaled to fit this widget
+        k = max(0.3, min(self.width() / 520, self.height() / 300, 1.6))
+        p.translate(self.width() / 2, self.height() / 2)
+        p.scale(k, k)
+        p.translate(-260, -150)
+        w, h = 520, 300
         pal = palette.current()
         white = QColor(pal.text)
         accent = QColor(pal.accent)
@@ -82,26 +87,57 @@ class WelcomePage(Page):
         self.art = AttractArt()
         self.caption = make_label("", "caption")
         self.start_button = make_button("", "primary", 110)
-        self.start_button.setMinimumWidth(460)
+        scaling.scaled_size(self.start_button, min_w=460)
         self.start_button.clicked.connect(self.sig_start)
+        # "temporarily unavailable, please see staff" while the service health check fails
+        self.status = make_label("", "serviceDown")
+        self.status.setVisible(False)
+        self._service_ok = True
+        # after "No, thanks": where to go instead (shown for a while)
+        self.note = make_label("", "nextStep")
+        self.note.setVisible(False)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(12_000)
+        self._note_timer.timeout.connect(lambda: self.note.setVisible(False))
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(60, 30, 60, 50)
+        scaling.scaled_layout(layout, (60, 30, 60, 40), 16)
         layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.art, 3)
         layout.addWidget(self.caption)
-        layout.addSpacing(24)
+        layout.addWidget(self.note)
+        layout.addWidget(self.status)
         layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
         self._timer = QTimer(self)
         self._timer.setInterval(2500)
         self._timer.timeout.connect(self._advance)
 
+    def set_service_ok(self, ok: bool) -> None:
+        """Service health: while it is down Start is disabled and the page says to see staff."""
+        self._service_ok = ok
+        self.start_button.setEnabled(ok)
+        self.status.setVisible(not ok)
+        self.caption.setVisible(ok)
+        self.retranslate()
+
+    def show_declined_note(self) -> None:
+        """The customer said "No, thanks": tell them where to go instead."""
+        self.note.setVisible(True)
+        self._note_timer.start()
+
+    @property
+    def service_ok(self) -> bool:
+        return self._service_ok
+
     def retranslate(self) -> None:
         self.title.setText(self.tr("Identity check"))
         self.subtitle.setText(self.tr("Verify yourself with your resident ID card in about one minute"))
         self.start_button.setText(self.tr("Touch to start"))
+        self.status.setText(self.tr("Identity checks are temporarily unavailable. Please see a member of staff."))
+        self.note.setText(self.tr("No problem: a member of staff at the counter can check your ID card instead."))
         self._caption()
 
     def _caption(self) -> None:
@@ -121,7 +157,8 @@ class WelcomePage(Page):
         super().hideEvent(event)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        self.sig_start.emit()
+        if self._service_ok:
+            self.sig_start.emit()
 
     @Slot()
     def _advance(self) -> None:
