@@ -104,13 +104,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the step lines")
 
 
-def matcher_description(matcher: object) -> str:
-    """``ClassName`` plus its ``description`` attribute when it has one (the emulator's matcher)."""
-    name = type(matcher).__name__
-    description = getattr(matcher, "description", None)
-    return f"{name}: {description}" if description else name
-
-
 def _capture(face_image: Any, card_image: Any, stage: str, detector: Any) -> tuple[Any, dict[str, int], float]:
     """Play one capture step of the virtual customer through the kiosk's checks and auto-capture.
 
@@ -241,7 +234,9 @@ def _steps(runner: _Runner, args: argparse.Namespace, tmp: Path, state: dict[str
         )
         server.start()
         closers.append(server.stop)
-        state["matcher"] = matcher_description(server.service.matcher)
+        from kiosk.emulator.matcher import describe
+
+        state["matcher"] = describe(server.service.matcher)
         return f"{server.url}, {len(people)} demo people, face matcher {state['matcher']}", (server, registry, people)
 
     world = runner.step("emulator", emulator)

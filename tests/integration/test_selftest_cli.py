@@ -12,8 +12,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kiosk.commands.selftest import matcher_description
-
 STEPS = [
     "config",
     "detector",
@@ -90,14 +88,3 @@ def test_selftest_bad_config_fails_that_step_but_runs_the_rest(tmp_path: Path) -
     steps = {s["name"]: s for s in json.loads(proc.stdout)["steps"]}
     assert steps["config"]["status"] == "FAIL" and "face_sim_threshold" in steps["config"]["detail"]
     assert steps["verify, same person"]["status"] == "PASS"
-
-
-def test_matcher_description_names_the_class_and_its_description() -> None:
-    class Plain:
-        pass
-
-    class Described:
-        description = "ArcFace-like, 512-d"
-
-    assert matcher_description(Plain()) == "Plain"
-    assert matcher_description(Described()) == "Described: ArcFace-like, 512-d"
