@@ -33,8 +33,8 @@ from kiosk.core.vision.quality import (
 
 __all__ = ["CHECK_SIZE", "assess_card", "has_portrait", "measure_specular"]
 
-#: the portrait search runs on the card's half at most this size (the face is ~40 px there)
-_PORTRAIT_LONG_SIDE = 144
+#: the portrait search runs on the card's half at most this size (the face is ~30 px there)
+_PORTRAIT_LONG_SIDE = 112
 
 #: small rectified size used for the checks (the full 1012x638 crop is made only at capture)
 CHECK_SIZE = (320, 202)
