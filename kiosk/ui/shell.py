@@ -761,7 +761,8 @@ class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
             thresholds=thresholds,
             endpoint=self.settings.endpoint or "—",
             clock_offset_s=offset,
-            recent=self._audit_status() + self.recent_outcomes(),
+            recent=self.recent_outcomes(),
+            status=self._audit_status(),
         )
 
     def _audit_status(self) -> list[str]:

@@ -137,6 +137,7 @@ class StaffPage(Page):
         self._service_state: tuple[str, str] = ("", "")
         self._health: tuple[bool | None, str, str] = (None, "", "")
         self._recent: list[tuple[str, str, str]] = []
+        self._status: list[str] = []
         self._calls: list[tuple[str, str, str]] = []
 
     def set_portrait(self, portrait: bool) -> None:
@@ -193,16 +194,19 @@ class StaffPage(Page):
         endpoint: str,
         clock_offset_s: float | None,
         recent: list[tuple[str, str, str]],
+        status: list[str] | None = None,
     ) -> None:
-        """Fill the read-outs (GUI thread). ``recent``: (time, outcome, message key), newest first."""
+        """Fill the read-outs (GUI thread). ``recent``: (time, outcome, message key), newest first;
+        ``status``: translated warning lines for staff shown above them (audit not written, ...)."""
         self.camera_combo.setCurrentIndex(max(0, self.camera_combo.findData(camera_index)))
         self.resolution.setText(resolution)
         self.fps.setText(f"{fps[0]:.1f} / {fps[1]:.1f}")
         self.thresholds.setText(thresholds)
         self.endpoint.setText(endpoint)
         self.clock.setText("—" if clock_offset_s is None else f"{clock_offset_s + 0.0:+.1f} s".replace("-0.0", "+0.0"))
-        if recent != self._recent:
-            self._recent = list(recent)
+        status = list(status or [])
+        if recent != self._recent or status != self._status:
+            self._recent, self._status = list(recent), status
             self._render_recent()
 
     def set_calls(self, calls: list[tuple[str, str, str]]) -> None:
@@ -227,7 +231,7 @@ class StaffPage(Page):
             for t, outcome, key in self._recent
         ]
         self.recent.clear()
-        self.recent.addItems(rows or ["—"])
+        self.recent.addItems(self._status + rows or ["—"])
 
     def _render_calls(self) -> None:
         reasons = {
