@@ -47,6 +47,7 @@ SetCompressorDictSize 64
 !define PUBLISHER "Kiosk team"
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\IDV-Kiosk"
 !define APP_KEY "Software\IDV-Kiosk"
+!define WER_KEY "SOFTWARE\Microsoft\Windows\Windows Error Reporting"
 
 !include "MUI2.nsh"
 !include "LogicLib.nsh"
@@ -166,6 +167,13 @@ Section "Kiosk" SecMain
     DetailPrint "warning: scheduled tasks not registered (exit $0); see kiosk-tasks.ps1 -Install"
   ${EndIf}
 
+  ; no crash dumps of the kiosk on disk (issue 11, docs/security.md): out of Windows Error
+  ; Reporting (no report queue, no dump for upload), and no per-app LocalDumps key left behind
+  WriteRegDWORD HKLM "${WER_KEY}\ExcludedApplications" "kioskw.exe" 1
+  WriteRegDWORD HKLM "${WER_KEY}\ExcludedApplications" "kiosk.exe" 1
+  DeleteRegKey HKLM "${WER_KEY}\LocalDumps\kioskw.exe"
+  DeleteRegKey HKLM "${WER_KEY}\LocalDumps\kiosk.exe"
+
   ; Add/Remove Programs
   WriteRegStr HKLM "${APP_KEY}" "InstallDir" "$INSTDIR"
   WriteRegStr HKLM "${APP_KEY}" "KioskUser" "$KioskUser"
@@ -203,6 +211,8 @@ Section "Uninstall"
   RMDir /r "$SMPROGRAMS\${PRODUCT}"
   DeleteRegKey HKLM "${UNINST_KEY}"
   DeleteRegKey HKLM "${APP_KEY}"
+  DeleteRegValue HKLM "${WER_KEY}\ExcludedApplications" "kioskw.exe"
+  DeleteRegValue HKLM "${WER_KEY}\ExcludedApplications" "kiosk.exe"
   ; settings, secrets and the audit trail stay unless /PURGE
   ${GetParameters} $R0
   ClearErrors
