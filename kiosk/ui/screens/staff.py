@@ -136,7 +136,7 @@ class StaffPage(Page):
         layout.addWidget(self.confirm_box)
         self._service_state: tuple[str, str] = ("", "")
         self._health: tuple[bool | None, str, str] = (None, "", "")
-        self._recent: list[tuple[str, str, str]] = []
+        self._recent: list[tuple[str, str, str] | str] = []
         self._calls: list[tuple[str, str, str]] = []
 
     def set_portrait(self, portrait: bool) -> None:
@@ -162,6 +162,7 @@ class StaffPage(Page):
     def _ask_exit(self) -> None:
         self.buttons_box.setVisible(False)
         self.confirm_box.setVisible(True)
+        self.confirm_cancel_button.setFocus()  # keys: the safe answer first (the exit button is gone)
 
     @Slot()
     def _cancel_exit(self) -> None:
@@ -192,9 +193,10 @@ class StaffPage(Page):
         thresholds: str,
         endpoint: str,
         clock_offset_s: float | None,
-        recent: list[tuple[str, str, str]],
+        recent: list[tuple[str, str, str] | str],
     ) -> None:
-        """Fill the read-outs (GUI thread). ``recent``: (time, outcome, message key), newest first."""
+        """Fill the read-outs (GUI thread). ``recent``: (time, outcome, message key), newest first;
+        a plain string is a status line shown as it is (the window's audit / PIN warnings first)."""
         self.camera_combo.setCurrentIndex(max(0, self.camera_combo.findData(camera_index)))
         self.resolution.setText(resolution)
         self.fps.setText(f"{fps[0]:.1f} / {fps[1]:.1f}")
@@ -223,8 +225,9 @@ class StaffPage(Page):
     def _render_recent(self) -> None:
         titles = i18n.outcome_titles()
         rows = [
-            f"{t}  {titles.get(outcome, outcome)}: {i18n.message_text(key, outcome)}"
-            for t, outcome, key in self._recent
+            entry if isinstance(entry, str)
+            else f"{entry[0]}  {titles.get(entry[1], entry[1])}: {i18n.message_text(entry[2], entry[1])}"
+            for entry in self._recent
         ]
         self.recent.clear()
         self.recent.addItems(rows or ["—"])
