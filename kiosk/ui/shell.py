@@ -414,6 +414,10 @@ class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
         """Ignore presses for ``tap_guard_s`` (the second tap of a double tap lands on nothing)."""
         self._tap_block_until = time.monotonic() + self.settings.tap_guard_s
 
+    def presses_guarded(self) -> bool:
+        """True while the tap guard is on: the keyboard's Enter / Space obey it too."""
+        return time.monotonic() < self._tap_block_until
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.LanguageChange:
             self._retranslate()

@@ -13,7 +13,15 @@ Prompt keys:
   out_of_service); ``idle.warning`` for "are you still there?";
 * ``outcome.<outcome>``: the result headline; ``next.<outcome>``: what to do next;
 * ``msg.<message key>``: the reason a result or a retake gives;
-* ``hint.<problem code>``: the capture hints.
+* ``hint.<problem code>``: the capture hints;
+* issue 15's states: ``step.welcome_down`` (Welcome while the service is down: no "press
+  Enter"), ``welcome.declined`` (the note after "No, thanks"), ``verifying.slow`` (the slow
+  note), ``staff.on_the_way`` / ``staff.failed`` (the staff-called screen, call delivered or
+  not), ``next.try_again`` (the "Try again" button is offered), ``next.counter`` (a fraud or
+  staff-only fault: the neutral "see staff at the counter").
+
+Reasons are spoken in their customer wording (:func:`kiosk.core.messages.customer_key`), as
+the screen shows them: a fraud signal is never read out.
 
 :func:`prompt_texts` needs a ``QApplication`` and the wanted language's translators installed
 (the generator :mod:`kiosk.ui.voice_build` and the freshness test do exactly that). GUI thread.
@@ -26,6 +34,7 @@ import re
 
 from PySide6.QtCore import QCoreApplication
 
+from kiosk.core import messages
 from kiosk.core.messages import QT_TRANSLATE_NOOP
 from kiosk.ui import i18n
 
@@ -36,6 +45,7 @@ VOICE_LINES: dict[str, str] = {
         "Voice", "To agree and continue, press Enter. To stop, choose No, thanks."
     ),
     "still_here": QT_TRANSLATE_NOOP("Voice", "If you need more time, touch the screen or press Enter."),
+    "try_again": QT_TRANSLATE_NOOP("Voice", "To send the same photos again, choose Try again."),
 }
 
 # Non-speech sounds (the same in every language): file stem under resources/voice/sounds.
@@ -76,16 +86,27 @@ def step_texts() -> dict[str, str]:
     """``step.*`` and ``idle.warning`` texts, read from freshly built pages (current language)."""
     from PySide6.QtWidgets import QWidget
 
-    from kiosk.ui.screens import CapturePage, ConsentPage, IdleOverlay, OutOfServicePage, VerifyingPage, WelcomePage
+    from kiosk.core.session import KEY_STAFF_CALLED, ResultView
+    from kiosk.core.verification import Outcome
+    from kiosk.ui.screens import (
+        CapturePage,
+        ConsentPage,
+        IdleOverlay,
+        OutOfServicePage,
+        ResultPage,
+        VerifyingPage,
+        WelcomePage,
+    )
 
     welcome = WelcomePage()
     consent = ConsentPage()
     card, face = CapturePage("card"), CapturePage("face")
     verifying = VerifyingPage()
     out = OutOfServicePage()
+    result = ResultPage()
     host = QWidget()
     idle = IdleOverlay(host)
-    for page in (welcome, consent, card, face, verifying, out, idle):
+    for page in (welcome, consent, card, face, verifying, out, idle, result):
         page.retranslate()
     texts = {
         "step.welcome": join([welcome.title.text(), welcome.subtitle.text(), voice_line("start")]),
@@ -95,8 +116,19 @@ def step_texts() -> dict[str, str]:
         "step.verifying": join([verifying.title.text(), verifying.note.text()]),
         "step.out_of_service": join([out.title.text(), out.body.text()]),
         "idle.warning": join([idle.title.text(), voice_line("still_here")]),
+        "step.welcome_down": join([welcome.title.text(), welcome.status.text()]),
+        "welcome.declined": welcome.note.text(),
+        "next.try_again": voice_line("try_again"),
     }
-    for w in (welcome, consent, card, face, verifying, out, host):
+    verifying._on_slow()
+    texts["verifying.slow"] = verifying.note.text()
+    verifying._slow_timer.stop()
+    result.show_result(ResultView(Outcome.STAFF, KEY_STAFF_CALLED))
+    result.set_call_state("sending")
+    texts["staff.on_the_way"] = join([result.title.text(), result.reason.text(), result.next_step.text()])
+    result.set_call_state("failed")
+    texts["staff.failed"] = join([result.title.text(), result.reason.text(), result.next_step.text()])
+    for w in (welcome, consent, card, face, verifying, out, result, host):
         w.deleteLater()
     return texts
 
@@ -109,6 +141,7 @@ def prompt_texts() -> dict[str, str]:
         texts[f"outcome.{outcome}"] = title
     for outcome, text in next_steps.items():
         texts[f"next.{outcome}"] = text
+    texts["next.counter"] = i18n.customer_next_step("fail", sorted(messages.FRAUD_KEYS)[0])
     for key in sorted(i18n.all_message_keys()):
         texts[f"msg.{key}"] = i18n.message_text(key)
     for code in sorted(i18n.all_hint_codes()):
@@ -116,21 +149,41 @@ def prompt_texts() -> dict[str, str]:
     return texts
 
 
-def page_prompt(page_name: str, *, hint_key: str | None = None, message_key: str | None = None) -> list[str]:
+def page_prompt(
+    page_name: str,
+    *,
+    hint_key: str | None = None,
+    message_key: str | None = None,
+    staff_call: str = "",
+    can_retry: bool = False,
+    service_down: bool = False,
+    declined: bool = False,
+) -> list[str]:
     """The prompt keys to say when page ``page_name`` (``sig_page_shown``) appears.
 
-    ``hint_key``: the retake reason on a capture page; ``message_key``: the result's reason.
-    Pages without a prompt (staff pages) give an empty list.
+    ``hint_key``: the retake reason on a capture page; ``message_key``: the result's reason;
+    ``staff_call``: the delivery state of the staff call on the staff-called result screen
+    ("" when it is not that screen); ``can_retry``: "Try again" is offered; ``service_down`` /
+    ``declined``: Welcome while the service is down / after "No, thanks". Pages without a
+    prompt (staff pages, the result page with no result) give an empty list.
     """
     if page_name in ("card_capture", "face_capture"):
         step = "step.card" if page_name == "card_capture" else "step.face"
-        return ([f"msg.{hint_key}"] if hint_key else []) + [step]
+        return ([f"msg.{messages.customer_key(hint_key)}"] if hint_key else []) + [step]
     if page_name.startswith("result_"):
         outcome = page_name.removeprefix("result_")
-        reason = [f"msg.{message_key}"] if message_key and outcome != "pass" else []
-        return [f"outcome.{outcome}", *reason, f"next.{outcome}"]
+        if outcome == "none":
+            return []
+        if staff_call:
+            return ["staff.failed" if staff_call in ("failed", "not_configured") else "staff.on_the_way"]
+        shown = messages.customer_key(message_key) if message_key else None
+        reason = [f"msg.{shown}"] if shown and outcome != "pass" else []
+        after = "next.counter" if shown and shown != message_key else f"next.{outcome}"
+        return [f"outcome.{outcome}", *reason, after, *(["next.try_again"] if can_retry else [])]
     if page_name == "idle_warning":
         return ["idle.warning"]
-    if page_name in ("welcome", "consent", "verifying", "out_of_service"):
+    if page_name == "welcome":
+        return [*(["welcome.declined"] if declined else []), "step.welcome_down" if service_down else "step.welcome"]
+    if page_name in ("consent", "verifying", "out_of_service"):
         return [f"step.{page_name}"]
     return []

@@ -32,7 +32,6 @@ COLOR_NEUTRAL = QColor("#FFFFFF")
 COLOR_PROBLEM = QColor("#FFB300")
 COLOR_GOOD = QColor("#00C853")
 COLOR_DIM = QColor(0, 0, 0, 150)
-COLOR_PAGE = QColor("#0B2540")  # the theme's page background (letterbox bars)
 # ID-1 card aspect ratio (85.6 x 54 mm).
 CARD_ASPECT = 85.6 / 54.0
 

@@ -28,6 +28,14 @@
         <translation>结束本次操作并清除您的信息。</translation>
     </message>
     <message>
+        <source>Sends the same photos to the check again.</source>
+        <translation>用同样的照片再核验一次。</translation>
+    </message>
+    <message>
+        <source>For staff: closes this message with the staff PIN.</source>
+        <translation>工作人员专用：输入工作人员密码关闭此提示。</translation>
+    </message>
+    <message>
         <source>Keeps your session open.</source>
         <translation>继续本次操作。</translation>
     </message>
@@ -64,8 +72,24 @@
         <translation>返回客户界面。</translation>
     </message>
     <message>
-        <source>Closes the kiosk program.</source>
-        <translation>关闭本机程序。</translation>
+        <source>Asks to confirm, then closes the kiosk program.</source>
+        <translation>先请您确认，然后关闭本机程序。</translation>
+    </message>
+    <message>
+        <source>Marks the open staff calls as answered.</source>
+        <translation>将待处理的呼叫标记为已处理。</translation>
+    </message>
+    <message>
+        <source>Closes the kiosk program now.</source>
+        <translation>立即关闭本机程序。</translation>
+    </message>
+    <message>
+        <source>Keeps the kiosk running.</source>
+        <translation>本机继续运行。</translation>
+    </message>
+    <message>
+        <source>The open staff calls, newest first.</source>
+        <translation>待处理的呼叫，最新的在前。</translation>
     </message>
     <message>
         <source>The latest outcome codes, newest first.</source>
@@ -98,6 +122,10 @@
     <message>
         <source>Recent outcomes</source>
         <translation>最近结果</translation>
+    </message>
+    <message>
+        <source>Open staff calls</source>
+        <translation>待处理的呼叫</translation>
     </message>
     <message>
         <source>Instruction</source>
@@ -889,6 +917,10 @@
     <message>
         <source>If you need more time, touch the screen or press Enter.</source>
         <translation>如需更多时间，请触摸屏幕或按确认键。</translation>
+    </message>
+    <message>
+        <source>To send the same photos again, choose Try again.</source>
+        <translation>如需用同样的照片再核验一次，请选择“再试一次”。</translation>
     </message>
 </context>
 <context>

@@ -9,7 +9,7 @@ from PySide6.QtGui import QAccessible
 
 from kiosk.core.session import Outcome, ResultView
 from kiosk.ui.access.names import AccessibleNames
-from tests.ui.fit_check import settle
+from tests.ui.layout_check import settle
 
 
 def _cjk(text: str) -> bool:

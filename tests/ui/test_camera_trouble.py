@@ -54,7 +54,8 @@ def troubled_kiosk(qtbot):
 
         camera = CameraController(source_factory, lambda: ScriptedPipeline(control, 4), pace_fps=60)
         camera.worker.lost_after_s = 1.0
-        ui = UiSettings(staff_pin_hash=TEST_PIN_HASH, fullscreen=False, language="en", pin_lockout_s=60.0)
+        ui = UiSettings(staff_pin_hash=TEST_PIN_HASH, fullscreen=False, language="en", pin_lockout_s=60.0,
+                        tap_guard_s=0.0)  # the double-tap guard has its own tests (test_taps.py)
         languages.set_language("en")
         window = KioskWindow(ui, camera, ScriptedVerifier([]), languages)
         window.resize(1280, 800)

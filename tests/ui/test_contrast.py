@@ -1,8 +1,12 @@
 """WCAG contrast of every colour pair the kiosk draws, in the standard and the large-text look.
 
 Text >= 4.5:1 (the kiosk holds large text to it too), component boundaries, graphics and the
-focus ring >= 3:1. The stylesheet pairs come from parsing kiosk.qss (and kiosk-large.qss laid
-over it); the painted pairs from kiosk.ui.palette, where the painted widgets take their colours.
+focus ring >= 3:1. Disabled buttons (Start while the service is down): WCAG 1.4.3 / 1.4.11 exempt
+inactive components, but the kiosk keeps a disabled button's text >= 3:1 on its own fill so the
+customer can still read what is unavailable (the notice beside it says why); its boundary is
+exempt (a disabled button is not meant to invite a touch). The stylesheet pairs come from
+parsing kiosk.qss (and kiosk-large.qss laid over it); the painted pairs from kiosk.ui.palette,
+where the painted widgets take their colours.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from kiosk.ui.screens import AttractArt, Spinner
 
 HEX = re.compile(r"#[0-9A-Fa-f]{6}\b")
 BOUNDED = ("QPushButton", "QComboBox", "QListWidget", "pinDisplay")
+DISABLED_TEXT_MIN = 3.0  # see the module docstring
 
 
 def parse_qss(text: str) -> dict[str, dict[str, str]]:
@@ -55,6 +60,8 @@ def containers(rules: dict[str, dict[str, str]]) -> dict[str, str]:
         "header": _hex(rules["QWidget#header"].get("background")),
         "panel": _hex(rules["QFrame#panel"].get("background")),
         "idle panel": _hex(rules["QFrame#idlePanel"].get("background")),
+        "footer": _hex(rules["QWidget#footer"].get("background")),  # portrait: the customer tools
+        "confirm box": _hex(rules["QFrame#confirmBox"].get("background")),  # staff exit question
     }
     return {k: v for k, v in found.items() if v}
 
@@ -68,10 +75,11 @@ def qss_pairs(rules: dict[str, dict[str, str]]) -> list[tuple[str, str, str, flo
         fg = _hex(decls.get("color")) or _hex(inherited.get("color"))
         bg = _hex(decls.get("background")) or _hex(inherited.get("background"))
         own_bg = bg is not None and "transparent" not in (decls.get("background") or inherited.get("background", ""))
+        disabled = selector.endswith(":disabled")
         if fg and ("color" in decls or "background" in decls):
             for where, under in ([("own", bg)] if own_bg else bgs.items()):
-                pairs.append((f"{selector} text on {where}", fg, under, TEXT_MIN))
-        if any(b in selector for b in BOUNDED) and not selector.endswith(":pressed"):
+                pairs.append((f"{selector} text on {where}", fg, under, DISABLED_TEXT_MIN if disabled else TEXT_MIN))
+        if any(b in selector for b in BOUNDED) and not selector.endswith(":pressed") and not disabled:
             border = _hex(decls.get("border")) or _hex(inherited.get("border"))
             edges = [c for c in (border, bg if own_bg else None) if c]
             if not edges:
@@ -109,6 +117,21 @@ def test_painted_pairs_meet_wcag(pal: palette.Palette) -> None:
 def test_palette_matches_the_stylesheet(pal: palette.Palette, large: bool) -> None:
     bgs = containers(sheet(large))
     assert (bgs["page"], bgs["header"], bgs["panel"]) == (pal.page, pal.header, pal.panel)
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["standard", "large_high_contrast"])
+def test_issue_15_chrome_is_covered(large: bool) -> None:
+    """The rules issue 15 added (footer, service-down notice, disabled buttons, exit confirmation)
+    are measured, in both looks, and the disabled Start keeps readable text."""
+    rules = sheet(large)
+    measured = {what.split(" text on ")[0].split(" boundary on ")[0] for what, *_ in qss_pairs(rules)}
+    assert {"QLabel#serviceDown", "QPushButton:disabled"} <= measured
+    assert {"footer", "confirm box"} <= set(containers(rules))
+    off = rules["QPushButton:disabled"]
+    assert contrast_ratio(_hex(off["color"]), _hex(off["background"])) >= DISABLED_TEXT_MIN
+    if large:  # the large sheet restates the disabled look for every role (equal specificity)
+        for role in ("primary", "secondary", "danger"):
+            assert _hex(rules[f'QPushButton[role="{role}"]:disabled'].get("color")) == _hex(off["color"])
 
 
 def test_painted_widgets_take_their_colours_from_the_palette() -> None:

@@ -26,6 +26,11 @@ def press(qtbot, window, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.Keyboar
     qtbot.keyClick(target, key, modifier)
 
 
+def wait_out_the_guard(qtbot, window) -> None:
+    """A real customer reads the page before pressing: the tap guard (0.5 s) has passed."""
+    qtbot.waitUntil(lambda: not window.presses_guarded(), timeout=TIMEOUT)
+
+
 def focused():
     return QApplication.focusWidget()
 
@@ -47,8 +52,11 @@ def test_keyboard_only_session_passes_against_the_emulator(qtbot) -> None:
         world.use(SCENARIOS["pass"])
         window.start()
         qtbot.waitUntil(lambda: focused() is window.welcome.start_button, timeout=TIMEOUT)
+        wait_out_the_guard(qtbot, window)
         press(qtbot, window, Qt.Key.Key_Return)
         assert window.session.step is Step.CONSENT
+        press(qtbot, window, Qt.Key.Key_Return)  # a double press: swallowed by the tap guard
+        assert window.session.step is Step.CONSENT, "a second Enter must not agree unseen"
         consent = window.consent
         qtbot.waitUntil(lambda: focused() is consent.accept_button, timeout=TIMEOUT)
         press(qtbot, window, Qt.Key.Key_Tab)
@@ -59,12 +67,14 @@ def test_keyboard_only_session_passes_against_the_emulator(qtbot) -> None:
         assert ring.contains(button.mapTo(window, button.rect().center()))
         press(qtbot, window, Qt.Key.Key_Backtab)
         assert focused() is consent.accept_button
+        wait_out_the_guard(qtbot, window)
         press(qtbot, window, Qt.Key.Key_Space)
         assert window.session.step is Step.CARD
         # the virtual customer shows the card and the face; the kiosk captures both by itself
         qtbot.waitUntil(lambda: window.session.step is Step.RESULT, timeout=120_000)
         assert window.session.result.outcome.value == "pass"
         qtbot.waitUntil(lambda: focused() is window.result_page.done_button, timeout=TIMEOUT)
+        wait_out_the_guard(qtbot, window)
         press(qtbot, window, Qt.Key.Key_Enter, KEYPAD)
         assert window.session.step is Step.WELCOME
         assert not window.session.has_customer_data()
@@ -137,6 +147,35 @@ def test_usb_keypad_enters_the_staff_pin(make_kiosk, qtbot) -> None:
     assert w.current_page() is w.staff_page
 
 
+def test_staff_page_and_result_buttons_have_their_places(make_kiosk, qtbot) -> None:
+    from kiosk.core.session import ResultView
+    from kiosk.core.verification import Outcome
+
+    k = make_kiosk(mode="empty")
+    w = k.window
+    nav = w.access.keyboard
+    s = w.staff_page
+    w._refresh_staff()
+    w._show_page(s)
+    assert nav.chain() == [s.camera_combo, s.test_button, s.back_button, s.exit_button], "no calls: disabled"
+    s.set_calls([("10:00:00", "customer_request", "delivered")])
+    assert nav.chain() == [s.camera_combo, s.test_button, s.answered_button, s.back_button, s.exit_button]
+    qtbot.waitUntil(lambda: focused() is s.camera_combo, timeout=TIMEOUT)  # the page's first control
+    s.exit_button.setFocus()
+    press(qtbot, w, Qt.Key.Key_Return)  # "Exit the kiosk" asks first; the safe answer has the focus
+    assert s.asking_exit and focused() is s.confirm_cancel_button
+    assert nav.chain() == [s.camera_combo, s.confirm_cancel_button, s.confirm_exit_button]
+    press(qtbot, w, Qt.Key.Key_Return)
+    assert not s.asking_exit and w.current_page() is s
+    header = [w.access.controls.repeat_button, w.lang_button, w.staff_button]
+    r = w.result_page
+    w.result_page.show_result(ResultView(Outcome.UNAVAILABLE, "err.service_timeout"), can_retry=True)
+    w._show_page(r)
+    assert nav.chain() == [r.done_button, r.retry_button, *header]
+    w.result_page.show_result(ResultView(Outcome.STAFF, "msg.staff_called"))
+    assert nav.chain() == [r.staff_close_button, *header]
+
+
 def test_keypad_wrong_pin_and_escape(make_kiosk, qtbot) -> None:
     k = make_kiosk(mode="empty")
     w = k.window
@@ -173,7 +212,10 @@ def test_enter_answers_the_idle_warning_and_page_keys_scroll_the_notice(make_kio
     assert w.idle_timer.isActive(), "the session goes on"
     from PySide6.QtWidgets import QScrollArea
 
-    w.access.large_text.set_enabled(True)  # large text: the notice is longer than its view
+    # large text on a full-HD panel: the notice is longer than its view (the large look scales
+    # with the display since it goes through the window's theme, so a smaller window fits it)
+    w.resize(1920, 1080)
+    w.access.large_text.set_enabled(True)
     qtbot.waitUntil(lambda: w.consent.findChild(QScrollArea).verticalScrollBar().maximum() > 0, timeout=TIMEOUT)
     bar = w.consent.findChild(QScrollArea).verticalScrollBar()
     press(qtbot, w, Qt.Key.Key_PageDown)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from kiosk.core import messages
 from kiosk.core.session import Step
 from kiosk.ui import i18n, voice_build
 from kiosk.ui.voice import (
@@ -69,6 +70,10 @@ def test_every_page_prompt_key_has_audio(texts) -> None:
     for message in i18n.all_message_keys():
         wanted += page_prompt("card_capture", hint_key=message)
     wanted += [f"hint.{c}" for c in i18n.all_hint_codes()]
+    wanted += [*page_prompt("welcome", service_down=True, declined=True), "verifying.slow"]
+    wanted += page_prompt("result_unavailable", message_key="err.service_timeout", can_retry=True)
+    for state in ("sending", "failed"):
+        wanted += page_prompt("result_staff", message_key="msg.staff_called", staff_call=state)
     assert sorted(set(wanted) - keys) == []
     assert page_prompt("staff") == [] and page_prompt("staff_pin") == []
 
@@ -147,8 +152,39 @@ def test_staff_call_chimes_before_the_result_prompt(make_kiosk, qtbot) -> None:
     qtbot.mouseClick(w.consent.accept_button, Qt.MouseButton.LeftButton)
     assert w.session.step is Step.CARD
     qtbot.mouseClick(w.staff_button, Qt.MouseButton.LeftButton)
-    expected = ("sound.chime", "outcome.staff", "msg.msg.staff_called", "next.staff")
+    # the staff-called screen (issue 15): "Help is on the way ... Please wait here." while the call
+    # is sent; no branch system is configured in the tests, so the state is "not_configured" at
+    # once and the voice says the screen's final text: staff could not be called, go to the counter
+    assert w.result_page.call_state == "not_configured"
+    qtbot.waitUntil(lambda: ("sound.chime", "staff.failed") in _played(player), timeout=TIMEOUT)
+    assert not any("outcome.staff" in keys for keys in _played(player)), "not the plain staff result"
+    assert page_prompt("result_staff", message_key="msg.staff_called", staff_call="sending") == ["staff.on_the_way"]
+
+
+def test_issue_15_states_are_spoken(make_kiosk, qtbot) -> None:
+    """Service down on Welcome, the note after "No, thanks", the slow check, "Try again"."""
+    from kiosk.core.session import ResultView
+    from kiosk.core.verification import Outcome
+
+    k = make_kiosk(mode="empty")
+    w = k.window
+    player = MemoryPlayer(clock=lambda: 0.0)
+    w.access.voice.player = player
+    qtbot.mouseClick(w.welcome.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(w.consent.decline_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: _played(player)[-1:] == [("welcome.declined", "step.welcome")], timeout=TIMEOUT)
+    w.welcome.note.setVisible(False)
+    w.verifying.enter()
+    w._show_page(w.verifying)
+    w.verifying._on_slow()
+    qtbot.waitUntil(lambda: _played(player)[-1:] == [("verifying.slow",)], timeout=TIMEOUT)
+    w.result_page.show_result(ResultView(Outcome.UNAVAILABLE, "err.service_timeout"), can_retry=True)
+    w._show_page(w.result_page)
+    expected = ("outcome.unavailable", "msg.err.service_timeout", "next.unavailable", "next.try_again")
     qtbot.waitUntil(lambda: _played(player)[-1:] == [expected], timeout=TIMEOUT)
+    assert page_prompt("result_fail", message_key=sorted(messages.FRAUD_KEYS)[0]) == [
+        "outcome.fail", "msg.cust.needs_staff", "next.counter"], "a fraud signal is never read out"
+    assert page_prompt("welcome", service_down=True) == ["step.welcome_down"]
 
 
 def test_hint_is_spoken_once_when_the_voice_is_free(make_kiosk, qtbot) -> None:

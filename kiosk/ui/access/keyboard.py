@@ -4,7 +4,9 @@
   fixed order per page (the page's own actions first, then the header: large text, repeat,
   language, call staff). On the "still there?" overlay only its button can be reached.
 * Enter / Return / keypad Enter / Space press the focused control; with nothing focused they
-  press the page's first action (Welcome: start; Consent: agree; Result: done).
+  press the page's first action (Welcome: start; Consent: agree; Result: done). They obey the
+  window's tap guard (``presses_guarded``): for half a second after a page change or a button
+  they are swallowed like a second tap, so a double press cannot skip a page.
 * F1 or the keypad's ``*`` repeats the spoken prompt; Page Up / Page Down scroll a long text
   (the privacy notice).
 * PIN page (a USB numeric keypad works, NumLock on or off): digits, Backspace / Delete / keypad
@@ -33,8 +35,12 @@ PAGE_ORDER: dict[str, tuple[str, ...]] = {
     "WelcomePage": ("start_button",),
     "ConsentPage": ("accept_button", "decline_button"),
     "CapturePage": ("manual_button",),
-    "ResultPage": ("done_button",),
-    "StaffPage": ("camera_combo", "test_button", "back_button", "exit_button"),
+    # "Done" first (Enter with nothing focused ends the session, as before "Try again" existed)
+    "ResultPage": ("done_button", "retry_button", "staff_close_button"),
+    "StaffPage": (
+        "camera_combo", "test_button", "answered_button", "back_button", "exit_button",
+        "confirm_cancel_button", "confirm_exit_button",
+    ),
 }
 HEADER_ORDER = ("large_text_button", "repeat_button", "lang_button", "staff_button")
 PIN_KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK")
@@ -83,6 +89,8 @@ class FocusRing(QWidget):
         top_left = target.mapTo(window, target.rect().topLeft())
         pad = RING_GAP + RING_WIDTH
         rect = QRect(top_left, target.size()).adjusted(-pad, -pad, pad, pad)
+        # a control at the window's edge (the header's buttons): the ring stays on screen
+        rect = rect.intersected(window.rect())
         if self.geometry() != rect:
             self.setGeometry(rect)
         self.show()
@@ -206,7 +214,15 @@ class KeyboardNavigator(QObject):
         bar.setValue(bar.value() + direction * bar.pageStep())
         return True
 
+    def _guarded(self) -> bool:
+        """The window's tap guard (after a page change or a button) holds for keys as well: a
+        double Enter must not agree to the privacy notice the customer has not seen."""
+        guarded = getattr(self.window, "presses_guarded", None)
+        return bool(guarded is not None and guarded())
+
     def _press(self, focus: QWidget | None) -> bool:
+        if self._guarded():
+            return True  # swallowed, like a tap during the guard
         chain = self.chain()
         target = focus if focus in chain else (chain[0] if chain else None)
         if isinstance(target, QAbstractButton):
@@ -232,6 +248,8 @@ class KeyboardNavigator(QObject):
             pad.keys["⌫"].click()
             return True
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._guarded():
+                return True
             focus = QApplication.focusWidget()
             (pad.cancel_button if focus is pad.cancel_button else pad.keys["OK"]).click()
             return True

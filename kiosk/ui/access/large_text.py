@@ -1,10 +1,15 @@
 """The large-text, high-contrast mode a customer switches on from the welcome page.
 
-On: ``resources/theme/kiosk-large.qss`` is set as the kiosk window's own style sheet (laid over
-the application's ``kiosk.qss``: bigger type and targets, white and yellow on black) and the
-painted widgets switch to :data:`kiosk.ui.palette.HIGH_CONTRAST`. It lasts for the customer's
-session and is switched off on every return to the welcome page (the wipe), and at shutdown.
-Layouts are untouched: pages grow with their fonts. GUI thread only.
+On: ``resources/theme/kiosk-large.qss`` is appended to the window's standard theme through the
+window's display hook ``set_theme_qss`` (the design-px theme the window scales to the display
+and sets as its own style sheet, which would hide any other overlay), so the bigger type and
+targets, white and yellow on black, follow the display's scale like the standard look; the
+painted widgets switch to :data:`kiosk.ui.palette.HIGH_CONTRAST`. The large sheet carries its
+own design font sizes (1.1-1.35x the standard ones, per element), so the window's other hook,
+``set_text_scale``, stays at 1.0: with it, every page state fits all six supported displays in
+both languages (``tests/ui/test_large_text.py``, helper i15's layout checker).
+It lasts for the customer's session and is switched off on every return to the welcome page
+(the wipe), and at shutdown. Layouts are untouched: pages grow with their fonts. GUI thread only.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class LargeTextMode(QObject):
         self.button = button
         self.enabled = False
         self._sheet = large_style_sheet()
+        self._standard: str | None = None
         button.toggled.connect(self.set_enabled)
         window.session.subscribe(self._on_transition)
 
@@ -58,7 +64,10 @@ class LargeTextMode(QObject):
             return
         self.enabled = on
         palette.set_high_contrast(on)
-        self.window.setStyleSheet(self._sheet if on else "")
+        w = self.window
+        if self._standard is None:
+            self._standard = w.theme_qss  # the window's standard theme (design px)
+        w.set_theme_qss(self._standard + "\n" + self._sheet if on else self._standard)
         for child in self.window.findChildren(QWidget):
             child.update()  # the painted widgets read the palette at paint time
         self.sig_changed.emit(on)

@@ -40,6 +40,8 @@ class AccessibleNames(QObject):
             w.card_page.manual_button: self.tr("Takes the photo of your ID card now."),
             w.face_page.manual_button: self.tr("Takes the photo of your face now."),
             w.result_page.done_button: self.tr("Ends the session and erases your data."),
+            w.result_page.retry_button: self.tr("Sends the same photos to the check again."),
+            w.result_page.staff_close_button: self.tr("For staff: closes this message with the staff PIN."),
             w.idle_overlay.button: self.tr("Keeps your session open."),
             w.lang_button: self.tr("Switches the language to %1.").replace("%1", other),
             w.staff_button: self.tr("Calls a member of staff to help you."),
@@ -49,7 +51,11 @@ class AccessibleNames(QObject):
             w.staff_page.camera_combo: self.tr("Chooses the camera."),
             w.staff_page.test_button: self.tr("Sends a test request to the verification service."),
             w.staff_page.back_button: self.tr("Returns to the customer screens."),
-            w.staff_page.exit_button: self.tr("Closes the kiosk program."),
+            w.staff_page.exit_button: self.tr("Asks to confirm, then closes the kiosk program."),
+            w.staff_page.answered_button: self.tr("Marks the open staff calls as answered."),
+            w.staff_page.confirm_exit_button: self.tr("Closes the kiosk program now."),
+            w.staff_page.confirm_cancel_button: self.tr("Keeps the kiosk running."),
+            w.staff_page.calls: self.tr("The open staff calls, newest first."),
             w.staff_page.recent: self.tr("The latest outcome codes, newest first."),
         }
         for key, button in pad.keys.items():
@@ -70,6 +76,7 @@ class AccessibleNames(QObject):
             pad.keys["OK"]: self.tr("OK"),
             w.staff_page.camera_combo: self.tr("Camera"),
             w.staff_page.recent: self.tr("Recent outcomes"),
+            w.staff_page.calls: self.tr("Open staff calls"),
         }
 
     @staticmethod

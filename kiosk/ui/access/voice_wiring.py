@@ -39,18 +39,48 @@ class VoiceWiring(QObject):
         staff_signal = getattr(window, "staff_call_requested", None) or window.staff_button.clicked
         staff_signal.connect(self.on_staff_call_requested)
         window.languages.language_changed.connect(self._on_language)
+        # issue 15's states that change without a page change
+        window.verifying.sig_slow.connect(self._on_slow)
+        window.result_page.sig_call_state.connect(self._on_call_state)
+        window.sig_health_changed.connect(self._on_health)
 
-    @Slot(str)
-    def _on_page(self, name: str) -> None:
-        session = self.window.session
-        result = session.result
-        keys = page_prompt(
+    def _prompt(self, name: str) -> list[str]:
+        """The prompt keys for page ``name`` in the window's state now."""
+        w = self.window
+        session = w.session
+        r = w.result_page
+        # a result page says the result it shows (the session's own, in the flow)
+        result = r.result if name.startswith("result_") else session.result
+        return page_prompt(
             name,
             hint_key=session.hint_key,
             message_key=result.message_key if result is not None else None,
+            staff_call=(r.call_state or "sending") if name.startswith("result_") and r.staff_called else "",
+            can_retry=name.startswith("result_") and r.retry_button.isVisibleTo(r),
+            service_down=not w.service_ok,
+            declined=name == "welcome" and w.welcome.note.isVisibleTo(w.welcome),
         )
+
+    @Slot(str)
+    def _on_page(self, name: str) -> None:
         self._spoken_hint = None
-        self.guide.say(keys)
+        self.guide.say(self._prompt(name))
+
+    @Slot()
+    def _on_slow(self) -> None:
+        if self.window.current_page() is self.window.verifying:
+            self.guide.say(["verifying.slow"])
+
+    @Slot(str)
+    def _on_call_state(self, state: str) -> None:
+        page = self.window.current_page()
+        if page is self.window.result_page and state in ("failed", "not_configured"):
+            self.guide.say(self._prompt(page.name))  # nobody is coming: say where to go instead
+
+    @Slot(bool)
+    def _on_health(self, ok: bool) -> None:
+        if self.window.current_page() is self.window.welcome:
+            self.guide.say(self._prompt("welcome"))
 
     @Slot(str, float, str)
     def _on_frame(self, stage: str, progress: float, hint: str) -> None:

@@ -28,7 +28,7 @@ class IdleOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.panel = QFrame(self)
         self.panel.setObjectName("idlePanel")
-        scaling.scaled_size(self.panel, min_w=900)
+        scaling.scaled_size(self.panel, min_w=1000)  # the large look's line fits in one line
         self.title = make_label("", "title")
         self.body = make_label("", "subtitle")
         self.button = make_button("", "primary", 110)

@@ -30,6 +30,8 @@ class ResultPage(Page):
     """The customer pressed "Try again" (same photos, after a failure that was not billed)."""
     sig_staff_close = Signal()
     """"Staff: close" on the staff-called screen (opens the PIN pad)."""
+    sig_call_state = Signal(str)
+    """The staff call's delivery state changed (voice guidance says the new state)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +112,7 @@ class ResultPage(Page):
 
     def set_call_state(self, state: str) -> None:
         """Delivery of the staff call: "sending", "delivered", "failed" or "not_configured"."""
+        changed = state != self._call_state
         self._call_state = state
         if self.staff_called:
             # nobody is coming: the customer may leave (Done) instead of waiting for staff
@@ -117,6 +120,13 @@ class ResultPage(Page):
             self.done_button.setVisible(undelivered)
             self.staff_close_button.setVisible(not undelivered)
         self.retranslate()
+        if changed:
+            self.sig_call_state.emit(state)
+
+    @property
+    def call_state(self) -> str:
+        """The staff call's delivery state on the staff-called screen ("" before it is known)."""
+        return self._call_state
 
     def clear(self) -> None:
         """Forget the masked name and ID (wipe)."""

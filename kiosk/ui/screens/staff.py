@@ -163,6 +163,7 @@ class StaffPage(Page):
     def _ask_exit(self) -> None:
         self.buttons_box.setVisible(False)
         self.confirm_box.setVisible(True)
+        self.confirm_cancel_button.setFocus()  # keys: the safe answer first (the exit button is gone)
 
     @Slot()
     def _cancel_exit(self) -> None:

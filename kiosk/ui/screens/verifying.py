@@ -5,7 +5,7 @@ GUI thread only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Slot
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -64,6 +64,8 @@ class VerifyingPage(Page):
 
     name = "verifying"
     STEPS = ("card", "face")
+    sig_slow = Signal()
+    """The check is taking longer than usual (the note changed; voice guidance says it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,6 +112,7 @@ class VerifyingPage(Page):
         """Still waiting: say so, and where help is (the call-staff button stays on this page)."""
         self._slow = True
         self.retranslate()
+        self.sig_slow.emit()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._slow_timer.stop()
