@@ -227,3 +227,18 @@ def page_states(window: Any) -> Iterator[str]:
     yield "staff_exit_confirm"
     w.staff_page.confirm_cancel_button.click()
     w._show_page(w.welcome)
+
+
+def every_size_every_state(window: Any) -> tuple[int, list[str]]:
+    """Resize ``window`` to each of :data:`SIZES`, walk :func:`page_states` at each, and return
+    (states visited, problems found); fails at once if the window does not take a size."""
+    problems: list[str] = []
+    visited = 0
+    for width, height in SIZES:
+        window.resize(width, height)
+        settle()
+        assert window.size() == QSize(width, height), f"the window did not take {width}x{height}: {window.size()}"
+        for state in page_states(window):
+            visited += 1
+            problems += [f"{width}x{height} {state}: {p}" for p in layout_problems(window, QSize(width, height))]
+    return visited, problems

@@ -5,12 +5,12 @@ i15's layout checker, every page state, both languages)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 
 from kiosk.core.session import Step
 from kiosk.ui import palette
 from kiosk.ui.access.large_text import large_style_sheet
-from tests.ui.layout_check import SIZES, layout_problems, page_states, settle
+from tests.ui.layout_check import SIZES, every_size_every_state, settle
 
 TIMEOUT = 5000
 
@@ -74,15 +74,7 @@ def test_large_text_fits_every_display(make_kiosk, language) -> None:
     k = make_kiosk(mode="empty", start=False, settings={"language": language})
     w = k.window
     w.access.large_text.set_enabled(True)
-    problems: list[str] = []
-    visited = 0
-    for width, height in SIZES:
-        w.resize(width, height)
-        settle()
-        assert w.size() == QSize(width, height), f"the window did not take {width}x{height}: {w.size()}"
-        for state in page_states(w):
-            visited += 1
-            problems += [f"{width}x{height} {state}: {p}" for p in layout_problems(w, QSize(width, height))]
+    visited, problems = every_size_every_state(w)
     assert w.access.large_text.enabled and palette.current() is palette.HIGH_CONTRAST
     assert visited >= len(SIZES) * 21
     assert not problems, "\n".join(problems)

@@ -10,22 +10,14 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from tests.ui.layout_check import SIZES, layout_problems, page_states, settle
+from tests.ui.layout_check import SIZES, every_size_every_state, layout_problems, settle
 
 
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 def test_every_page_fits_every_display(make_kiosk, language) -> None:
     k = make_kiosk(start=False, settings={"language": language})
     w = k.window
-    problems: list[str] = []
-    visited = 0
-    for width, height in SIZES:
-        w.resize(width, height)
-        settle()
-        assert w.size() == QSize(width, height), f"the window did not take {width}x{height}: {w.size()}"
-        for state in page_states(w):
-            visited += 1
-            problems += [f"{width}x{height} {state}: {p}" for p in layout_problems(w, QSize(width, height))]
+    visited, problems = every_size_every_state(w)
     assert visited == len(SIZES) * 21
     assert not problems, "\n".join(problems)
 
