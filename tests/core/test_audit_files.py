@@ -58,6 +58,13 @@ def _config(folder: Path) -> Path:
     return cfg
 
 
+def _require_readable_by_others(repo: Path) -> None:
+    """The child runs as OTHER and reads the code and resources: say so plainly if it cannot."""
+    for d in [*reversed(repo.parents), repo]:
+        if not d.stat().st_mode & 0o001:
+            pytest.fail(f"{d} is not searchable by other users (chmod o+x): the checkout must be readable by OTHER")
+
+
 def as_other_user(fn: Callable[[], Any], warm_up: Callable[[], Any]) -> Any:
     """Run ``fn`` in a forked child as OTHER (when root; else as this user); its JSON result.
 
@@ -71,6 +78,7 @@ def as_other_user(fn: Callable[[], Any], warm_up: Callable[[], Any]) -> Any:
 
     if not ROOT:
         return fn()
+    _require_readable_by_others(Path(__file__).resolve().parents[2])
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
