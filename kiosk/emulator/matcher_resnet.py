@@ -33,7 +33,6 @@ thread. Templates are immutable.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from kiosk.core.vision.detector import Face
+from kiosk.core.vision.detector import Face, ModelError, read_verified_model
 from kiosk.emulator.facefind import FaceFinder
 from kiosk.resources import resource
 
@@ -111,12 +110,9 @@ def _load() -> _Model:
         raise ModelUnavailableError("dlib is not installed (pip install 'idv-kiosk[face]')") from exc
     path = model_path()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ModelUnavailableError(f"face model not readable: {path} ({exc.strerror})") from exc
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != MODEL_SHA256:
-        raise ModelUnavailableError(f"face model checksum mismatch: {path} has sha256 {digest}")
+        read_verified_model(path, MODEL_SHA256)  # a damaged file is refused, never loaded
+    except ModelError as exc:
+        raise ModelUnavailableError(str(exc)) from exc
     try:
         net = dlib.face_recognition_model_v1(str(path))
     except RuntimeError as exc:  # dlib raises RuntimeError on a bad file

@@ -32,6 +32,7 @@ __all__ = [
     "Face",
     "FaceDetector",
     "ModelError",
+    "read_verified_model",
     "verify_model",
 ]
 
@@ -43,8 +44,9 @@ class ModelError(RuntimeError):
     """The face model is missing or its checksum does not match."""
 
 
-@lru_cache(maxsize=4)
-def _read_verified(path: str, sha256: str) -> bytes:
+def read_verified_model(path: Path | str, sha256: str) -> bytes:
+    """The bytes of the model file at ``path`` after checking their SHA-256 (not cached: every
+    model loader that must refuse a damaged file calls this); raises :class:`ModelError`."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -54,6 +56,10 @@ def _read_verified(path: str, sha256: str) -> bytes:
     if digest != sha256:
         raise ModelError(f"face model checksum mismatch: {p} has sha256 {digest}, expected {sha256}")
     return data
+
+
+# the detector's verified bytes, cached per (path, digest): detectors are created per thread
+_read_verified = lru_cache(maxsize=4)(read_verified_model)
 
 
 def verify_model(path: Path | str = MODEL_PATH, sha256: str = MODEL_SHA256) -> str:
