@@ -3,7 +3,6 @@ heartbeat, and (slow, only when built) the PyInstaller bundle itself."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
@@ -14,28 +13,21 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import load_settings
+from tests.support.script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTALLERS = ROOT / "installers"
 BUNDLE = INSTALLERS / "dist" / "kiosk" / ("kiosk.exe" if sys.platform == "win32" else "kiosk")
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def make_config():
-    return _load("kiosk_make_config", INSTALLERS / "make_config.py")
+    return load_script("kiosk_make_config", INSTALLERS / "make_config.py")
 
 
 @pytest.fixture(scope="module")
 def kiosk_main():
-    return _load("kiosk_frozen_main", INSTALLERS / "pyinstaller" / "kiosk_main.py")
+    return load_script("kiosk_frozen_main", INSTALLERS / "pyinstaller" / "kiosk_main.py")
 
 
 @pytest.mark.parametrize("platform", ["linux", "windows"])

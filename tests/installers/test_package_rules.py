@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import sys
@@ -19,21 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.script_module import load_script
+
 ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "installers" / "linux"
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def tools():
-    return _load("kiosk_bundle_tools", LINUX / "bundle_tools.py")
+    return load_script("kiosk_bundle_tools", LINUX / "bundle_tools.py")
 
 
 def _declared(tools) -> set[str]:
