@@ -17,13 +17,18 @@ before it is blurred relative to its size or put on a card.
 Prints, per stage and problem family: how many bad images were caught (``ok`` false) and how many
 with a code of the right family; the false-rejection rate of the good images; the same totals
 for the held-out half of the identities. Exit 0 if >= 97 % of the bad images are caught with the
-right family and <= 3 % of the good ones are rejected, else 1.
+right family and <= 3 % of the good ones are rejected, overall and in every family, else 1.
+``--cache DIR`` keeps the built samples on disk so that a second run (while the generating code
+is unchanged) only assesses them; ``--grep TEXT`` assesses the samples whose name contains TEXT.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import itertools
 import json
+import shutil
 import sys
 import time
 from collections import Counter, defaultdict
@@ -311,7 +316,8 @@ def session_samples(assets: Path) -> Iterator[Sample]:
         yield Sample("face", "multiple_faces", f"session{i}/second_person", _frame_at(big, 0.5))
 
 
-def _build(args: argparse.Namespace, det: FaceDetector, rng: np.random.Generator) -> tuple[list[RealSample], str]:
+def _build(args: argparse.Namespace, det: FaceDetector, rng: np.random.Generator) -> tuple[Iterator[RealSample], str]:
+    """The samples (a generator: each is assessed and dropped, memory stays small) and their source."""
     real = args.assets / "real"
     which = args.set
     if which == "auto":
@@ -320,13 +326,78 @@ def _build(args: argparse.Namespace, det: FaceDetector, rng: np.random.Generator
         if not (real / "labels.json").is_file():
             raise SystemExit(f"the real photographs are not there: {real} (labels.json missing); nothing evaluated")
         every = 3 if args.quick else 1
-        samples = [*real_face_samples(real, det, rng), *real_card_samples(real, det, rng, every=every)]
-        return samples, f"real photographs in {real}"
+
+        def real_samples() -> Iterator[RealSample]:
+            if args.only != "card":
+                yield from real_face_samples(real, det, rng)
+            if args.only != "face":
+                yield from real_card_samples(real, det, rng, every=every)
+
+        return real_samples(), f"real photographs in {real}"
     if not (args.assets / "faces").is_dir():
         raise SystemExit(f"the shared assets are not there: {args.assets}; nothing evaluated")
     print(f"NOTE: {real} is absent; evaluating the older synthetic set only", file=sys.stderr)
-    samples = [*face_samples(args.assets, det, rng), *card_samples(args.assets, rng), *session_samples(args.assets)]
+    samples = itertools.chain(
+        face_samples(args.assets, det, rng), card_samples(args.assets, rng), session_samples(args.assets)
+    )
     return samples, f"synthetic set from {args.assets} (no real photographs)"
+
+
+#: the files whose code makes the samples: a cache is valid while they and the options are unchanged
+_GENERATORS = (
+    "tools/eval_prechecks.py",
+    "tools/eval_real.py",
+    "kiosk/core/vision/synth.py",
+    "kiosk/core/vision/synth_scenes.py",
+    "kiosk/core/vision/degrade.py",
+    "kiosk/core/specimen.py",
+)
+
+
+def _cache_key(args: argparse.Namespace) -> str:
+    h = hashlib.sha256(repr((args.set, args.only, args.quick, args.seed, str(args.assets.resolve()))).encode())
+    for rel in _GENERATORS:
+        f = ROOT / rel
+        h.update(f.read_bytes() if f.is_file() else b"-")
+    return h.hexdigest()[:16]
+
+
+def _cached(samples: Iterator[RealSample], folder: Path, key: str) -> Iterator[RealSample]:
+    """Replay the samples from ``folder`` when it holds this ``key``'s set; else pass them
+    through and write them there (images as .npy: fast to read back). For development only:
+    ``--cache DIR`` makes a second run skip the several minutes of synthesis."""
+    index = folder / key / "index.json"
+    if index.is_file():
+        for row in json.loads(index.read_text(encoding="utf-8")):
+            img = np.load(folder / key / row["file"]) if row["file"] else None
+            yield RealSample(
+                row["kind"], row["family"], row["name"], img, row["identity"], frozenset(row["codes"]), row["live"]
+            )
+        return
+    tmp = folder / f"{key}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    rows = []
+    for n, s in enumerate(samples):
+        file = ""
+        if s.image is not None:
+            file = f"{n:05d}.npy"
+            np.save(tmp / file, s.image)
+        rows.append(
+            {
+                "kind": s.kind,
+                "family": s.family,
+                "name": s.name,
+                "identity": s.identity,
+                "codes": sorted(s.codes),
+                "live": s.live,
+                "file": file,
+            }
+        )
+        yield s
+    (tmp / "index.json").write_text(json.dumps(rows), encoding="utf-8")
+    shutil.rmtree(folder / key, ignore_errors=True)
+    tmp.rename(folder / key)
 
 
 def _table(rows: dict[tuple[str, str], Counter[str]], title: str) -> list[str]:
@@ -373,6 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", type=Path, help="write every sample image here (for a look)")
     ap.add_argument("--verbose", action="store_true", help="list every miss and false rejection")
     ap.add_argument("--seed", type=int, default=20261121, help="random poses/exposures")
+    ap.add_argument("--cache", type=Path, help="keep the built samples here and reuse them (development)")
+    ap.add_argument("--grep", help="assess only the samples whose name contains this (with --cache)")
     args = ap.parse_args(argv)
     missing = [d for d in ("faces", "negatives") if not (args.assets / d).is_dir()]
     if missing:
@@ -386,18 +459,29 @@ def main(argv: list[str] | None = None) -> int:
     det = FaceDetector()
     rng = np.random.default_rng(args.seed)
     samples, source = _build(args, det, rng)
+    if args.cache:
+        samples = _cached(samples, args.cache, _cache_key(args))
     if args.only:
-        samples = [s for s in samples if s.kind == args.only]
+        samples = (s for s in samples if s.kind == args.only)
+    if args.grep:
+        samples = (s for s in samples if args.grep in s.name)
     per: dict[str, dict[tuple[str, str], Counter[str]]] = {
         "all": defaultdict(Counter),
         "held_out": defaultdict(Counter),
     }
     misses: list[str] = []
-    t0 = time.perf_counter()
+    elapsed = 0.0
+    count = 0
     for s in samples:
+        count += 1
+        t0 = time.perf_counter()
         # real photographs and scans are judged as `kiosk precheck` judges them (still photos)
         a = assess(s.image, s.kind, detector=det, thresholds=None if s.live else STILL_THRESHOLDS)
+        elapsed += time.perf_counter() - t0
+        # the issue's measure: caught with a code of the right problem FAMILY (a far face told
+        # "no face" is framing either way; a too-small card told "no card" is not)
         fams = {FAMILIES.get(p, p) for p in a.problems}
+        right = bool(fams & {FAMILIES.get(c, c) for c in s.codes})
         for split in ("all", s.split):
             if split not in per:
                 continue
@@ -407,23 +491,21 @@ def main(argv: list[str] | None = None) -> int:
                 c["rejected"] += int(not a.ok)
             else:
                 c["caught"] += int(not a.ok)
-                c["family"] += int(bool(set(a.problems) & s.codes))
+                c["family"] += int(right)
         if s.family == "good" and not a.ok:
             misses.append(f"FALSE REJECT {s.kind} {s.name}: {','.join(a.problems)}")
-        elif s.family != "good" and not set(a.problems) & s.codes:
+        elif s.family != "good" and not right:
             what = "MISSED      " if a.ok else "other family"
             misses.append(f"{what} {s.kind} {s.name} ({'/'.join(sorted(s.codes))}): {','.join(a.problems) or '-'}")
-        del fams
         if args.save and s.image is not None:
             args.save.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(
                 str(args.save / f"{s.kind}_{s.family}_{s.name.replace('/', '_').replace(':', '_')}.jpg"), s.image
             )
-    elapsed = time.perf_counter() - t0
     overall = _totals(per["all"])
     summary = {
         "source": source,
-        "samples": len(samples),
+        "samples": count,
         "overall": overall,
         "face": _totals(per["all"], "face"),
         "card": _totals(per["all"], "card"),
@@ -434,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
-        print(f"source: {source}; {len(samples)} samples; seed {args.seed}")
+        print(f"source: {source}; {count} samples; seed {args.seed}")
         for line in _table(per["all"], "all identities"):
             print(line)
         for name, t in (
@@ -451,7 +533,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         for m in misses:
             print(m, file=sys.stderr if args.json else sys.stdout)
-    ok = overall["right_family"] >= 0.97 and overall["false_rejection"] <= 0.03
+    # the target holds per family as well as overall
+    per_family_ok = all(
+        (c["rejected"] <= 0.03 * c["n"]) if fam == "good" else (c["family"] >= 0.97 * c["n"])
+        for (_, fam), c in per["all"].items()
+    )
+    ok = per_family_ok and overall["right_family"] >= 0.97 and overall["false_rejection"] <= 0.03
     return 0 if ok else 1
 
 
