@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from kiosk.core.vision._imgutil import downscale
+from kiosk.core.vision.card_lines import lines_from_contours, long_edge_contours, quad_from_lines
 
 __all__ = ["CARD_ASPECT", "RECTIFIED_SIZE", "UPLOAD_MARGIN", "CardCandidate", "find_card", "order_corners", "rectify"]
 
@@ -295,7 +296,9 @@ def find_card(
     # Pass 1 with moderate Canny thresholds (texture on the desk stays out of the card outline).
     # Pass 2, only if pass 1 found no plausible whole card, with low thresholds for a card on a
     # background of about its own brightness (a white card on a light desk).
-    best = _find_pass(small, max(24.0, min(120.0, 0.6 * med)), *args, min_support)
+    best = _find_pass(
+        small, max(24.0, min(120.0, 0.6 * med)), *args, min_support, line_hi=max(16.0, min(40.0, 0.3 * med))
+    )
     if best is None or best[1].cut_off or best[1].area_frac < 0.2:
         # weak edges break up: accept a less complete outline (the shape tests still apply)
         second = _find_pass(small, max(16.0, min(40.0, 0.3 * med)), *args, min_support - 0.15)
@@ -322,6 +325,12 @@ def find_card(
     return None if best is None else best[1]
 
 
+def _flat_and_square(c: CardCandidate) -> bool:
+    """A card seen face on and upright: ID-1 proportions within 6 %, opposite sides within 8 %,
+    turned less than 8 deg (well inside every limit of the checks)."""
+    return abs(c.aspect / CARD_ASPECT - 1.0) <= 0.06 and c.side_ratio >= 0.92 and abs(c.rotation) <= 8.0
+
+
 def _centre(quad: np.ndarray) -> tuple[float, float]:
     c = quad.mean(axis=0)
     return (float(c[0]), float(c[1]))
@@ -336,6 +345,7 @@ def _find_pass(
     aspect_tolerance: float,
     margin: float,
     min_support: float,
+    line_hi: float | None = None,
 ) -> tuple[float, CardCandidate] | None:
     """One edge-threshold pass of :func:`find_card`: (ranking key, candidate) or None."""
     sh, sw = small.shape[:2]
@@ -406,6 +416,49 @@ def _find_pass(
         key = cand.area_frac * (1.0 if cut else 2.0)
         if best is None or key > best[0]:
             best = (key, cand)
+    # the outline from straight segments: finds a card whose sides fingers cut into pieces, and
+    # the card around a printed rectangle the contours took for it. Not needed (and skipped: it
+    # costs about as much again) when the contours found a whole card lying flat and square.
+    if best is not None and not best[1].cut_off and _flat_and_square(best[1]):
+        return best
+    min_len = 0.05 * max(sw, sh)
+    if line_hi is not None and line_hi < hi:
+        # straight lines survive clutter: weaker edges (a white card on a light desk) may join
+        contours = long_edge_contours(cv2.Canny(small, 0.5 * line_hi, line_hi), min_len)
+    lines = lines_from_contours(contours, min_len=min_len)
+    found_lines = quad_from_lines(lines, (sw, sh), min_area=min_area_frac * area_total, margin=margin)
+    if found_lines is not None:
+        quad = found_lines[0]
+        aspect, side_ratio, rotation = _geometry(quad)
+        r = aspect / CARD_ASPECT
+        area = float(cv2.contourArea(quad))
+        steep = area >= 0.12 * area_total
+        if abs(r - 1.0) <= aspect_tolerance or steep:
+            key = 2.0 * area / area_total
+            # a "complete card" inside a larger cut-off one is something printed on that card
+            inside = (
+                best is not None
+                and best[1].cut_off
+                and best[1].area_frac > area / area_total
+                and cv2.pointPolygonTest(best[1].quad.reshape(-1, 1, 2) * scale, _centre(quad), False) >= 0
+            )
+            if not inside and (best is None or key > 1.05 * best[0]):
+                full_quad = quad / scale
+                best = (
+                    key,
+                    CardCandidate(
+                        quad=full_quad.astype(np.float32),
+                        cut_off=False,
+                        aspect=aspect,
+                        rotation=rotation,
+                        side_ratio=side_ratio,
+                        area_frac=area / area_total,
+                        width_px=float(
+                            (np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3]))
+                            / 2
+                        ),
+                    ),
+                )
     return best
 
 
