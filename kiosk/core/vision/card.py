@@ -426,40 +426,41 @@ def _find_pass(
         # straight lines survive clutter: weaker edges (a white card on a light desk) may join
         contours = long_edge_contours(cv2.Canny(small, 0.5 * line_hi, line_hi), min_len)
     lines = lines_from_contours(contours, min_len=min_len)
-    found_lines = quad_from_lines(lines, (sw, sh), min_area=min_area_frac * area_total, margin=margin)
-    if found_lines is not None:
-        quad = found_lines[0]
-        aspect, side_ratio, rotation = _geometry(quad)
+    whole, cut = quad_from_lines(lines, (sw, sh), min_area=min_area_frac * area_total, margin=margin)
+    found: list[tuple[float, CardCandidate]] = [] if best is None else [best]
+    for lq in (whole, cut):
+        if lq is None:
+            continue
+        aspect, side_ratio, rotation = _geometry(lq.quad)
         r = aspect / CARD_ASPECT
-        area = float(cv2.contourArea(quad))
-        steep = area >= 0.12 * area_total
-        if abs(r - 1.0) <= aspect_tolerance or steep:
-            key = 2.0 * area / area_total
-            # a "complete card" inside a larger cut-off one is something printed on that card
-            inside = (
-                best is not None
-                and best[1].cut_off
-                and best[1].area_frac > area / area_total
-                and cv2.pointPolygonTest(best[1].quad.reshape(-1, 1, 2) * scale, _centre(quad), False) >= 0
-            )
-            if not inside and (best is None or key > 1.05 * best[0]):
-                full_quad = quad / scale
-                best = (
-                    key,
-                    CardCandidate(
-                        quad=full_quad.astype(np.float32),
-                        cut_off=False,
-                        aspect=aspect,
-                        rotation=rotation,
-                        side_ratio=side_ratio,
-                        area_frac=area / area_total,
-                        width_px=float(
-                            (np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3]))
-                            / 2
-                        ),
-                    ),
-                )
-    return best
+        if not lq.cut_off and abs(r - 1.0) > aspect_tolerance and lq.area < 0.12 * area_total:
+            continue  # far from card-shaped, and too small to be a card tilted far back
+        full_quad = lq.quad / scale
+        cand = CardCandidate(
+            quad=full_quad.astype(np.float32),
+            cut_off=lq.cut_off,
+            aspect=aspect,
+            rotation=rotation,
+            side_ratio=side_ratio,
+            area_frac=lq.area / area_total,
+            width_px=float(
+                (np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3])) / 2
+            ),
+        )
+        found.append(((1.0 if lq.cut_off else 2.0) * cand.area_frac, cand))
+    # a "whole card" inside a larger cut-off one is something printed on that card
+    cuts = [c for _, c in found if c.cut_off]
+    found = [
+        (key, c)
+        for key, c in found
+        if c.cut_off
+        or not any(
+            k.area_frac > c.area_frac
+            and cv2.pointPolygonTest(k.quad.reshape(-1, 1, 2), _centre(c.quad), False) >= 0
+            for k in cuts
+        )
+    ]
+    return max(found, key=lambda kc: kc[0]) if found else None
 
 
 def rectify(

@@ -45,9 +45,14 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
 
     A highlight is a connected blob of saturated, nearly colourless pixels (HSV V >=
     ``card_glare_value``, S <= ``card_glare_sat_max``) of at least ``card_glare_min_area`` of the
-    card, whose surrounding ring (about half the blob's radius wide) is lifted at least
-    ``card_glare_halo_lift`` of the way from the card's paper level to white. A blob covering
-    more than half the card is over-exposure, not glare (``too_bright`` says so).
+    card, compact (not wrapped around something, as a photo's white backdrop is), whose light
+    falls off softly: the ring just outside it (half the blob's radius wide) is
+    lifted at least ``card_glare_halo_lift`` of the way from what lies further out (the ring from
+    one to two radii: the card's own print and paper there) to white. White print, a white QR
+    quiet zone and a flatbed scan end at a hard edge: the near ring is no brighter than the far
+    one. Measured against the local surroundings, so a highlight over the dark portrait counts as
+    well as one over the pale paper. A blob covering more than half the card is over-exposure,
+    not glare (``too_bright`` says so).
     """
     hsv = cv2.cvtColor(bgr_card, cv2.COLOR_BGR2HSV)
     core = cv2.inRange(hsv, (0, 0, t.card_glare_value), (180, t.card_glare_sat_max, 255))
@@ -64,9 +69,6 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
             valid[ys, xs] = 0
     core = cv2.bitwise_and(core, valid)
     area = float(v.size)
-    # paper level: the bright half of the card (its background), not the white highlights
-    paper = float(np.percentile(v[::2, ::2], 70))
-    headroom = max(1.0, 255.0 - paper)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
     total = 0.0
     for k in range(1, n):
@@ -75,17 +77,32 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
             continue
         x, y, w, h = (int(stats[k, i]) for i in range(4))
         r = max(2, round(0.5 * np.sqrt(a / np.pi)))
-        x0, y0 = max(0, x - 2 * r), max(0, y - 2 * r)
-        x1, y1 = min(v.shape[1], x + w + 2 * r), min(v.shape[0], y + h + 2 * r)
+        pad = 4 * r + 2
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        x1, y1 = min(v.shape[1], x + w + pad), min(v.shape[0], y + h + pad)
         blob = (labels[y0:y1, x0:x1] == k).astype(np.uint8)
-        ring = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
-        ring = cv2.subtract(ring, cv2.dilate(blob, np.ones((3, 3), np.uint8)))
-        ring = cv2.bitwise_and(ring, valid[y0:y1, x0:x1])
-        if cv2.countNonZero(ring) < 4:
+        ok = valid[y0:y1, x0:x1]
+
+        def grow(d: int, blob: np.ndarray = blob) -> np.ndarray:
+            return cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * d + 1, 2 * d + 1)))
+
+        inner = grow(max(2, r)) - grow(1)
+        outer = grow(4 * r) - grow(2 * r)
+        inner, outer = inner & (ok > 0), outer & (ok > 0)
+        if cv2.countNonZero(inner) < 4 or cv2.countNonZero(outer) < 4:
             continue
-        ring_level = float(np.percentile(v[y0:y1, x0:x1][ring > 0], 60))  # print in the ring is darker
+        # a highlight is a compact spot; white print (a photo's backdrop around a head, a frame)
+        # wraps around things
+        hull = cv2.convexHull(cv2.findNonZero(blob))
+        if a < 0.6 * max(1.0, cv2.contourArea(hull)):
+            continue
+        # the paper in each ring (its bright part; print in it is darker either way)
+        patch = v[y0:y1, x0:x1]
+        near = float(np.percentile(patch[inner > 0], 75))
+        far = float(np.percentile(patch[outer > 0], 75))
+        headroom = max(1.0, 255.0 - far)
         # lifted relative to the headroom, and visibly (a near-white scan has almost no headroom)
-        if (ring_level - paper) / headroom >= t.card_glare_halo_lift and ring_level - paper >= 15.0:
+        if (near - far) / headroom >= t.card_glare_halo_lift and near - far >= 15.0:
             total += a
     return total / area
 

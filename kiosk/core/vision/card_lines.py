@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["Line", "lines_from_contours", "long_edge_contours", "quad_from_lines"]
+__all__ = ["Line", "LineQuad", "lines_from_contours", "long_edge_contours", "quad_from_lines"]
 
 #: ID-1 long side / short side
 _ASPECT = 85.6 / 54.0
@@ -147,6 +147,29 @@ def lines_from_contours(contours: list[np.ndarray], *, min_len: float, max_lines
     return lines[:max_lines]
 
 
+@dataclass(frozen=True, slots=True)
+class LineQuad:
+    """A quadrilateral made of four lines: ``quad`` TL, TR, BR, BL (float32, work-map pixels),
+    ``seen`` the mean share of its sides seen, ``cut_off`` when one side is the frame's border
+    (the part of a card that is in the frame)."""
+
+    quad: np.ndarray
+    seen: float
+    cut_off: bool
+    area: float
+
+
+def _border_lines(w: int, h: int) -> list[Line]:
+    """The frame's four borders as lines seen all along (a cut-off card's fourth side)."""
+    span = [(-2.0 * (w + h), 2.0 * (w + h))]
+    return [
+        Line(0.0, 0.0, span, 0.0),
+        Line(0.0, float(w - 1), span, 0.0),
+        Line(math.pi / 2, 0.0, span, 0.0),
+        Line(math.pi / 2, float(h - 1), span, 0.0),
+    ]
+
+
 def quad_from_lines(
     lines: list[Line],
     size: tuple[int, int],
@@ -155,22 +178,33 @@ def quad_from_lines(
     margin: float,
     min_side_seen: float = 0.35,
     min_mean_seen: float = 0.6,
-) -> tuple[np.ndarray, float] | None:
+    cut_side_seen: float = 0.6,
+) -> tuple[LineQuad | None, LineQuad | None]:
     """The largest card-shaped quadrilateral made of four of ``lines`` inside a ``size`` (w, h)
-    image: (corners TL, TR, BR, BL float32, mean share of its sides seen), or ``None``.
+    image, and the largest card part cut off by the frame's border: (whole, cut), either None.
 
-    A card-shaped quadrilateral: convex, corners at least ``margin`` inside the image, area at
-    least ``min_area``, long/short side ratio within 0.6-1.8 of ID-1's (a card tilted up to ~45
-    deg towards the camera; the checks report the tilt), opposite sides at least half as long as
-    each other, at least ``min_side_seen`` of every side and ``min_mean_seen`` of all four seen.
-    Every combination is tested at once with numpy (16 lines: about 2,000 quadrilaterals).
+    Whole: convex, corners at least ``margin`` inside the image, area at least ``min_area``,
+    long/short side ratio within 0.6-1.8 of ID-1's (a card tilted up to ~45 deg towards the
+    camera; the checks report the tilt), opposite sides at least half as long as each other, at
+    least ``min_side_seen`` of every side and ``min_mean_seen`` of all four seen.
+
+    Cut: one side on the frame's border, the other three seen at least ``cut_side_seen`` each and
+    none of them running along a border (a photograph's own frame), and the sides that run into
+    the border seen right up to it (a card that stops short of the border is whole, however near
+    it lies).
+
+    Every combination is tested at once with numpy (20 lines: a few thousand quadrilaterals).
     """
     from kiosk.core.vision.card import order_corners  # no import cycle at module load
 
     w, h = size
+    n_real = len(lines)
+    if n_real < 2:
+        return None, None
+    lines = [*lines, *_border_lines(w, h)]
     n = len(lines)
-    if n < 4:
-        return None
+    border = np.zeros(n, bool)
+    border[n_real:] = True
     theta = np.array([ln.theta for ln in lines])
     rho = np.array([ln.rho for ln in lines])
     c, s = np.cos(theta), np.sin(theta)
@@ -180,29 +214,34 @@ def quad_from_lines(
         xs = (rho[:, None] * s[None, :] - s[:, None] * rho[None, :]) / det
         ys = (c[:, None] * rho[None, :] - rho[:, None] * c[None, :]) / det
     ang = np.degrees(np.abs((theta[:, None] - theta[None, :] + np.pi / 2) % np.pi - np.pi / 2))
-    # pairs of nearly parallel lines (up to 25 deg apart: perspective), far enough apart
+    # pairs of nearly parallel lines (up to 25 deg apart: perspective), far enough apart; two
+    # opposite borders never pair (that would be the whole frame)
     ii, jj = np.triu_indices(n, 1)
-    par = ang[ii, jj] <= 25.0
     mid_t = np.array([(ln.intervals[0][0] + ln.intervals[-1][1]) / 2 for ln in lines])
+    mid_t[n_real:] = [h / 2, h / 2, -w / 2, -w / 2]  # the middle of each border
     px = c * rho - s * mid_t  # a point in the middle of each line's seen part
     py = s * rho + c * mid_t
     sep = np.abs(c[ii] * px[jj] + s[ii] * py[jj] - rho[ii])
-    keep = par & (sep >= 0.08 * min(w, h))
+    keep = (ang[ii, jj] <= 25.0) & (sep >= 0.08 * min(w, h)) & ~(border[ii] & border[jj])
     pi_, pj = ii[keep], jj[keep]
     if len(pi_) < 2:
-        return None
+        return None, None
     p, q = np.triu_indices(len(pi_), 1)
     i, j, k, m = pi_[p], pj[p], pi_[q], pj[q]
     ok = (i != k) & (i != m) & (j != k) & (j != m) & (ang[i, k] >= 55.0)
     i, j, k, m = i[ok], j[ok], k[ok], m[ok]
     if len(i) == 0:
-        return None
+        return None, None
+    side_line = np.stack([i, m, j, k], axis=1)  # side 0 on a1, 1 on b2, 2 on a2, 3 on b1
+    on_border = border[side_line]
+    n_border = on_border.sum(1)
     # corners a1^b1, a1^b2, a2^b2, a2^b1 with a = (i, j), b = (k, m)
     qx = np.stack([xs[i, k], xs[i, m], xs[j, m], xs[j, k]], axis=1)
     qy = np.stack([ys[i, k], ys[i, m], ys[j, m], ys[j, k]], axis=1)
+    lo_m = np.where(n_border[:, None] > 0, -1.0, margin)
     with np.errstate(invalid="ignore"):
-        inside = (qx.min(1) >= margin) & (qy.min(1) >= margin) & (qx.max(1) <= w - 1 - margin)
-        inside &= qy.max(1) <= h - 1 - margin
+        inside = (qx.min(1) >= lo_m[:, 0]) & (qy.min(1) >= lo_m[:, 0])
+        inside &= (qx.max(1) <= w - 1 - lo_m[:, 0]) & (qy.max(1) <= h - 1 - lo_m[:, 0])
     ex, ey = np.roll(qx, -1, axis=1) - qx, np.roll(qy, -1, axis=1) - qy
     cross = ex * np.roll(ey, -1, axis=1) - ey * np.roll(ex, -1, axis=1)
     convex = (cross > 0).all(1) | (cross < 0).all(1)
@@ -215,9 +254,26 @@ def quad_from_lines(
             np.minimum(lens[:, 0], lens[:, 2]) / np.maximum(lens[:, 0], lens[:, 2]),
             np.minimum(lens[:, 1], lens[:, 3]) / np.maximum(lens[:, 1], lens[:, 3]),
         )
-    good = inside & convex & (area >= min_area) & (ratio >= 0.6) & (ratio <= 1.8) & (opp >= 0.5)
+    whole_shape = (n_border == 0) & (ratio >= 0.6) & (ratio <= 1.8) & (opp >= 0.5)
+    # a cut card's visible part: three of its sides and the border, a band along the border
+    # (not a sliver); none of the three hugs a border (that is the picture's own frame)
+    hug = np.zeros(n, bool)
+    near = 0.02 * min(w, h)
+    for li in range(n_real):
+        ad = np.degrees(abs((theta[li] + np.pi / 2) % (np.pi / 2) - np.pi / 4))  # 45 = axis-parallel
+        if ad >= 40.0:
+            ts = np.array([lines[li].intervals[0][0], lines[li].intervals[-1][1]])
+            pts = np.stack([c[li] * rho[li] - s[li] * ts, s[li] * rho[li] + c[li] * ts], axis=1)
+            hug[li] = bool(
+                (pts[:, 0] <= near).all()
+                or (pts[:, 0] >= w - 1 - near).all()
+                or (pts[:, 1] <= near).all()
+                or (pts[:, 1] >= h - 1 - near).all()
+            )
+    cut_shape = (n_border == 1) & ~hug[side_line].any(1) & (ratio * _ASPECT <= 4.0)
+    good = inside & convex & (area >= min_area) & (whole_shape | cut_shape)
     if not good.any():
-        return None
+        return None, None
     sel = np.flatnonzero(good)
     # the share of each side seen: sample it at 24 points, look each up in its line's coverage
     reach = int(np.ceil(np.hypot(w, h))) + 2
@@ -225,19 +281,35 @@ def quad_from_lines(
     for li, ln in enumerate(lines):
         for a, b in ln.intervals:
             cover[li, max(0, int(np.floor(a)) + reach) : min(2 * reach, int(np.ceil(b)) + reach) + 1] = True
-    side_line = np.stack([i, m, j, k], axis=1)[sel]  # side 0 on a1, 1 on b2, 2 on a2, 3 on b1
+    sl = side_line[sel]
     x0, y0 = qx[sel], qy[sel]
     x1, y1 = np.roll(x0, -1, axis=1), np.roll(y0, -1, axis=1)
     f = np.linspace(0.02, 0.98, 24)
     sx = x0[..., None] + (x1 - x0)[..., None] * f  # (S, 4, 24)
     sy = y0[..., None] + (y1 - y0)[..., None] * f
-    t = -s[side_line][..., None] * sx + c[side_line][..., None] * sy
+    t = -s[sl][..., None] * sx + c[sl][..., None] * sy
     idx = np.clip(np.round(t).astype(np.int64) + reach, 0, 2 * reach)
-    seen = cover[side_line[..., None], idx].mean(axis=2)  # (S, 4)
-    fine = (seen.min(1) >= min_side_seen) & (seen.mean(1) >= min_mean_seen)
-    if not fine.any():
-        return None
-    cand = sel[fine]
-    best = cand[int(np.argmax(area[cand]))]
-    quad = np.stack([qx[best], qy[best]], axis=1).astype(np.float32)
-    return order_corners(quad), float(seen[np.flatnonzero(fine)[int(np.argmax(area[cand]))]].mean())
+    hits = cover[sl[..., None], idx]  # (S, 4, 24)
+    seen = hits.mean(axis=2)
+    ob = on_border[sel]
+    real_seen = np.where(ob, 1.0, seen)
+    whole = whole_shape[sel] & (seen.min(1) >= min_side_seen) & (seen.mean(1) >= min_mean_seen)
+    # a side running into the border: the side before a border side ends at it (its last
+    # samples), the side after one starts at it (its first samples)
+    ends_at = np.roll(ob, -1, axis=1) & ~ob
+    starts_at = np.roll(ob, 1, axis=1) & ~ob
+    tail = hits[..., -4:].mean(axis=2)
+    head = hits[..., :4].mean(axis=2)
+    reaches = ((~ends_at) | (tail >= 0.5)) & ((~starts_at) | (head >= 0.5))
+    cut = cut_shape[sel] & (real_seen.min(1) >= cut_side_seen) & reaches.all(1)
+
+    def pick(mask: np.ndarray, is_cut: bool) -> LineQuad | None:
+        if not mask.any():
+            return None
+        r = np.flatnonzero(mask)[int(np.argmax(area[sel][mask]))]
+        quad = np.stack([qx[sel][r], qy[sel][r]], axis=1).astype(np.float32)
+        quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
+        quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
+        return LineQuad(order_corners(quad), float(real_seen[r].mean()), is_cut, float(area[sel][r]))
+
+    return pick(whole, False), pick(cut, True)
