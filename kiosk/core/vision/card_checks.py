@@ -16,6 +16,8 @@ Threading: pure apart from the detector (one per thread, see ``quality.default_d
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -46,12 +48,12 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
     A highlight is a connected blob of saturated, nearly colourless pixels (HSV V >=
     ``card_glare_value``, S <= ``card_glare_sat_max``) of at least ``card_glare_min_area`` of the
     card, compact (not wrapped around something, as a photo's white backdrop is), whose light
-    falls off softly: the ring just outside it (half the blob's radius wide) is
-    lifted at least ``card_glare_halo_lift`` of the way from what lies further out (the ring from
-    one to two radii: the card's own print and paper there) to white. White print, a white QR
-    quiet zone and a flatbed scan end at a hard edge: the near ring is no brighter than the far
-    one. Measured against the local surroundings, so a highlight over the dark portrait counts as
-    well as one over the pale paper. A blob covering more than half the card is over-exposure,
+    falls off softly all round: in nearly every direction the ring just outside it (about the
+    blob's radius wide) is lifted at least ``card_glare_halo_lift`` of the way from what lies
+    further out (the ring at two to four radii: the card's own print and paper there) to white.
+    White print, a white QR quiet zone, a flatbed scan and a washed-out sky in the portrait end
+    at a hard edge on at least one side. Measured against the local surroundings, so a highlight
+    over the dark portrait counts as well as one over the pale paper. A blob covering more than half the card is over-exposure,
     not glare (``too_bright`` says so).
     """
     hsv = cv2.cvtColor(bgr_card, cv2.COLOR_BGR2HSV)
@@ -96,15 +98,38 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
         hull = cv2.convexHull(cv2.findNonZero(blob))
         if a < 0.6 * max(1.0, cv2.contourArea(hull)):
             continue
-        # the paper in each ring (its bright part; print in it is darker either way)
-        patch = v[y0:y1, x0:x1]
-        near = float(np.percentile(patch[inner > 0], 75))
-        far = float(np.percentile(patch[outer > 0], 75))
-        headroom = max(1.0, 255.0 - far)
-        # lifted relative to the headroom, and visibly (a near-white scan has almost no headroom)
-        if (near - far) / headroom >= t.card_glare_halo_lift and near - far >= 15.0:
+        # the fall-off, direction by direction: the near ring is lifted towards white against the
+        # far ring on (nearly) every side of a highlight; a washed-out sky in the portrait or a
+        # white patch of print ends at a hard edge on at least one side
+        if _lifted_all_round(v[y0:y1, x0:x1], blob, inner, outer, t.card_glare_halo_lift):
             total += a
     return total / area
+
+
+def _lifted_all_round(
+    v: np.ndarray, blob: np.ndarray, inner: np.ndarray, outer: np.ndarray, lift: float, sectors: int = 8
+) -> bool:
+    """Is the ``inner`` ring around ``blob`` brighter than the ``outer`` ring (by ``lift`` of the
+    headroom to white and at least 15 levels) in at least three quarters of ``sectors``
+    directions around the blob's centre? The paper in each ring is its bright part (75th
+    percentile): print in either ring is darker either way."""
+    ys, xs = np.nonzero(blob)
+    cy, cx = float(ys.mean()), float(xs.mean())
+
+    def by_sector(ring: np.ndarray) -> list[np.ndarray]:
+        ry, rx = np.nonzero(ring)
+        sec = ((np.arctan2(ry - cy, rx - cx) + np.pi) / (2 * np.pi) * sectors).astype(int) % sectors
+        vals = v[ry, rx]
+        return [vals[sec == k] for k in range(sectors)]
+
+    lifted = judged = 0
+    for near, far in zip(by_sector(inner), by_sector(outer), strict=True):
+        if len(near) < 2 or len(far) < 2:
+            continue
+        judged += 1
+        n, f = float(np.percentile(near, 75)), float(np.percentile(far, 75))
+        lifted += int((n - f) / max(1.0, 255.0 - f) >= lift and n - f >= 15.0)
+    return judged >= sectors // 2 and lifted >= 0.75 * judged
 
 
 def has_portrait(small_card: np.ndarray, det: FaceDetector | None) -> bool:
@@ -162,7 +187,14 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
     metrics: dict[str, float] = {"width": float(w), "height": float(h)}
     if min(h, w) < t.card_min_image_short_side:
         problems.append("image_too_small")
-    cand: CardCandidate | None = find_card(frame, work_long_side=t.card_work_long_side)
+    # a camera frame twice the finder's size or more is halved once (exactly, cheaply) and both
+    # the finder and the rectification for the checks work from that: the same detail for a
+    # third of the cost of reading the full frame twice
+    k = 2 if min(h, w) >= 2 * CHECK_SIZE[1] and max(h, w) >= 2 * t.card_work_long_side else 1
+    src = frame if k == 1 else cv2.resize(frame, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    cand: CardCandidate | None = find_card(src, work_long_side=t.card_work_long_side)
+    if cand is not None and k != 1:
+        cand = replace(cand, quad=cand.quad * np.float32(k), width_px=cand.width_px * k)
     quad: np.ndarray | None = None
     if cand is None or cand.cut_off or cand.area_frac < 0.5:
         # the image may already be a rectified card (our own upload or a scanner crop); then
@@ -209,7 +241,15 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
         or abs(cand.aspect / CARD_ASPECT - 1.0) > t.card_aspect_tolerance
     ):
         problems.append("card_tilted")
-    small = rectify(frame, quad, CHECK_SIZE)
+    if "card_tilted" in problems or "card_too_small" in problems:
+        # a washed-out or very dark frame leaves only part of the outline to find: the whole
+        # frame's exposure is then the better hint
+        mean, clipped = measure_exposure(cv2.cvtColor(frame[::4, ::4], cv2.COLOR_BGR2GRAY))
+        if mean < t.card_frame_luma_min:
+            problems.append("too_dark")
+        elif mean > t.card_frame_luma_max or clipped > 0.35:
+            problems.append("too_bright")
+    small = rectify(src, quad / np.float32(k), CHECK_SIZE)
     _card_checks(small, det, t, problems, metrics)
     return Assessment(
         ok=not problems, problems=_sorted(problems), metrics=metrics, box=(bx, by, bw, bh), quad=quad, stage="card"
