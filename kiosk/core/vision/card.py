@@ -84,6 +84,46 @@ def _touches(q: np.ndarray, w: int, h: int, margin: float) -> bool:
     )
 
 
+def _one_sided(gray: np.ndarray, quad: np.ndarray, *, step: float = 3.0, agree: float = 0.75) -> bool:
+    """Is the outline ``quad`` a one-sided step: the inside brighter than the outside (or darker)
+    at ``agree`` of the places along it where the two differ? A card against a desk, a palm or
+    a scanner bed is; an outline pieced together from the edges of faces, hair and clothes in
+    a photograph changes sides. Sampled at 24 places per side, ``step`` px either side."""
+    q = np.asarray(quad, np.float64)
+    c = q.mean(axis=0)
+    f = np.linspace(0.1, 0.9, 24)
+    inside, outside = [], []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        n = np.array([-d[1], d[0]]) / max(1e-6, float(np.hypot(*d)))
+        if n @ (c - a) < 0:
+            n = -n  # towards the centre
+        pts = a + np.outer(f, d)
+        inside.append(pts + step * n)
+        outside.append(pts - step * n)
+    h, w = gray.shape[:2]
+
+    def at(p: np.ndarray) -> np.ndarray:
+        x = np.clip(np.round(p[:, 0]).astype(int), 0, w - 1)
+        y = np.clip(np.round(p[:, 1]).astype(int), 0, h - 1)
+        return gray[y, x].astype(np.float64)
+
+    diff = at(np.vstack(inside)) - at(np.vstack(outside))
+    differ = np.abs(diff) >= 4.0
+    if differ.sum() < 0.25 * len(diff):
+        return False
+    pos = float((diff[differ] > 0).mean())
+    return max(pos, 1.0 - pos) >= agree
+
+
+def _spans_frame(q: np.ndarray, w: int, h: int, margin: float) -> bool:
+    """Do the points ``q`` reach two opposite borders of the frame (a shape wider or taller than
+    the frame: the picture's own structure, not a card held in front of the camera)?"""
+    lo, hi = q.min(axis=0), q.max(axis=0)
+    return bool((lo[0] <= margin and hi[0] >= w - 1 - margin) or (lo[1] <= margin and hi[1] >= h - 1 - margin))
+
+
 def _support(edges: np.ndarray, poly: np.ndarray, w: int, h: int, margin: float) -> float:
     """Share of the polygon's outline that lies on an edge pixel.
 
@@ -303,7 +343,7 @@ def find_card(
     )
     if best is None or best[1].cut_off or best[1].area_frac < 0.2:
         # weak edges break up: accept a less complete outline (the shape tests still apply)
-        second = _find_pass(small, max(16.0, min(40.0, 0.3 * med)), *args, min_support - 0.15)
+        second = _find_pass(small, max(16.0, min(40.0, 0.3 * med)), *args, min_support - 0.15, check_polarity=True)
         if second is not None and (best is None or second[0] > best[0]):
             # a "complete card" inside a cut-off one is something printed on that card
             inside = (
@@ -348,8 +388,13 @@ def _find_pass(
     margin: float,
     min_support: float,
     line_hi: float | None = None,
+    check_polarity: bool = False,
 ) -> tuple[float, CardCandidate] | None:
-    """One edge-threshold pass of :func:`find_card`: (ranking key, candidate) or None."""
+    """One edge-threshold pass of :func:`find_card`: (ranking key, candidate) or None.
+
+    ``check_polarity``: a whole outline must also be a one-sided step (:func:`_one_sided`); the
+    weak-edge pass sets it, where outlines are easily pieced together from any picture's edges.
+    """
     sh, sw = small.shape[:2]
     edges = cv2.Canny(small, 0.5 * hi, hi)
     edges = cv2.morphologyEx(edges, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
@@ -382,11 +427,17 @@ def _find_pass(
             # a large whole quadrilateral may be a card tilted far towards or away from the camera
             # (45 deg shortens one pair of sides by 30 %): found, and reported as card_tilted
             steep = 0.6 <= r <= 1.8 and cv2.contourArea(quad) >= 0.12 * area_total
-            if (abs(r - 1.0) > aspect_tolerance and not steep) or side_ratio < 0.5:
+            misshapen = (abs(r - 1.0) > aspect_tolerance and not steep) or side_ratio < 0.5
+            if misshapen or (check_polarity and not _one_sided(small, quad)):
                 found = None
         if found is None:
-            # a "cut-off card" covering nearly the whole frame is the frame's own clutter
-            if not _touches(hull_pts, sw, sh, margin) or hull_area > 0.9 * area_total:
+            # a "cut-off card" covering nearly the whole frame, or running into two opposite
+            # borders (larger than the frame across), is the frame's own clutter
+            if (
+                not _touches(hull_pts, sw, sh, margin)
+                or hull_area > 0.9 * area_total
+                or _spans_frame(hull_pts, sw, sh, margin)
+            ):
                 continue
             cut = True
             # the hull itself (not a simplified polygon) hugs a card's straight sides and rounded

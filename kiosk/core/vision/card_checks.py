@@ -53,8 +53,8 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
     further out (the ring at two to four radii: the card's own print and paper there) to white.
     White print, a white QR quiet zone, a flatbed scan and a washed-out sky in the portrait end
     at a hard edge on at least one side. Measured against the local surroundings, so a highlight
-    over the dark portrait counts as well as one over the pale paper. A blob covering more than half the card is over-exposure,
-    not glare (``too_bright`` says so).
+    over the dark portrait counts as well as one over the pale paper. A blob covering more than
+    half the card is over-exposure, not glare (``too_bright`` says so).
     """
     hsv = cv2.cvtColor(bgr_card, cv2.COLOR_BGR2HSV)
     core = cv2.inRange(hsv, (0, 0, t.card_glare_value), (180, t.card_glare_sat_max, 255))
