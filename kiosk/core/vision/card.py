@@ -294,8 +294,8 @@ def _complete_quad(
         sup = _support(support_map, q, w, h, margin)
         if sup >= min_support and (best is None or sup > best[0]):
             best = (sup, q)
-        if sup >= 0.95:
-            break
+        if sup >= 0.85:
+            break  # a clean outline: the side fit would only confirm it
     return None if best is None else best[1]
 
 
