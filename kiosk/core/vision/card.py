@@ -93,8 +93,17 @@ def _one_sided(gray: np.ndarray, quad: np.ndarray, *, step: float = 3.0, agree: 
     c = q.mean(axis=0)
     f = np.linspace(0.1, 0.9, 24)
     inside, outside = [], []
+    h, w = gray.shape[:2]
+    near = step + 2.0
     for i in range(4):
         a, b = q[i], q[(i + 1) % 4]
+        if (
+            (a[0] <= near and b[0] <= near)
+            or (a[1] <= near and b[1] <= near)
+            or (a[0] >= w - 1 - near and b[0] >= w - 1 - near)
+            or (a[1] >= h - 1 - near and b[1] >= h - 1 - near)
+        ):
+            continue  # a side along the frame's border (a cut-off card): nothing beyond it
         d = b - a
         n = np.array([-d[1], d[0]]) / max(1e-6, float(np.hypot(*d)))
         if n @ (c - a) < 0:
@@ -102,7 +111,8 @@ def _one_sided(gray: np.ndarray, quad: np.ndarray, *, step: float = 3.0, agree: 
         pts = a + np.outer(f, d)
         inside.append(pts + step * n)
         outside.append(pts - step * n)
-    h, w = gray.shape[:2]
+    if not inside:
+        return False
 
     def at(p: np.ndarray) -> np.ndarray:
         x = np.clip(np.round(p[:, 0]).astype(int), 0, w - 1)
@@ -115,6 +125,21 @@ def _one_sided(gray: np.ndarray, quad: np.ndarray, *, step: float = 3.0, agree: 
         return False
     pos = float((diff[differ] > 0).mean())
     return max(pos, 1.0 - pos) >= agree
+
+
+def _card_part_across(q: np.ndarray, w: int, h: int, margin: float) -> bool:
+    """Could the points ``q`` (running into the frame's border) be the part of a card left in
+    the frame? Along a border lies at most one whole side of the card and across it at most the
+    other: a shape longer across the border than 1.8 times its length along it (a door, a
+    window frame) is not one."""
+    lo, hi = q.min(axis=0), q.max(axis=0)
+    ext_x, ext_y = float(hi[0] - lo[0]), float(hi[1] - lo[1])
+    ok = False
+    if lo[0] <= margin or hi[0] >= w - 1 - margin:  # a left or right border: along is y
+        ok |= ext_x <= 1.8 * ext_y
+    if lo[1] <= margin or hi[1] >= h - 1 - margin:  # top or bottom: along is x
+        ok |= ext_y <= 1.8 * ext_x
+    return ok
 
 
 def _spans_frame(q: np.ndarray, w: int, h: int, margin: float) -> bool:
@@ -392,8 +417,9 @@ def _find_pass(
 ) -> tuple[float, CardCandidate] | None:
     """One edge-threshold pass of :func:`find_card`: (ranking key, candidate) or None.
 
-    ``check_polarity``: a whole outline must also be a one-sided step (:func:`_one_sided`); the
-    weak-edge pass sets it, where outlines are easily pieced together from any picture's edges.
+    ``check_polarity``: an outline (whole, or the in-frame sides of a cut-off one) must also be a
+    one-sided step (:func:`_one_sided`); the weak-edge pass sets it, where outlines are easily
+    pieced together from any picture's edges.
     """
     sh, sw = small.shape[:2]
     edges = cv2.Canny(small, 0.5 * hi, hi)
@@ -439,6 +465,8 @@ def _find_pass(
                 or _spans_frame(hull_pts, sw, sh, margin)
             ):
                 continue
+            if not _card_part_across(hull_pts, sw, sh, margin):
+                continue
             cut = True
             # the hull itself (not a simplified polygon) hugs a card's straight sides and rounded
             # corners; over the concavities of other shapes it bridges empty space
@@ -447,6 +475,8 @@ def _find_pass(
             rect = cv2.minAreaRect(hull)
             quad = order_corners(cv2.boxPoints(rect).astype(np.float32))
             if hull_area < 0.8 * rect[1][0] * rect[1][1]:
+                continue
+            if check_polarity and not _one_sided(small, quad):
                 continue
             aspect, side_ratio, rotation = _geometry(quad)
             # the visible part of a card: a band along the border, not a sliver
@@ -481,6 +511,7 @@ def _find_pass(
     lines = lines_from_contours(contours, min_len=min_len)
     whole, cut = quad_from_lines(lines, (sw, sh), min_area=min_area_frac * area_total, margin=margin)
     found: list[tuple[float, CardCandidate]] = [] if best is None else [best]
+    weak_cut: CardCandidate | None = None
     for lq in (whole, cut):
         if lq is None:
             continue
@@ -501,8 +532,12 @@ def _find_pass(
             ),
         )
         found.append(((1.0 if lq.cut_off else 2.0) * cand.area_frac, cand))
-    # a "whole card" inside a larger cut-off one is something printed on that card
-    cuts = [c for _, c in found if c.cut_off]
+        if lq.cut_off and not lq.reaches:
+            weak_cut = cand
+    # a "whole card" inside a larger cut-off one is something printed on that card (unless the
+    # cut-off one has a side hidden where it meets the border: that may be a whole card's side
+    # extended by lines that happen to run on to the border)
+    cuts = [c for _, c in found if c.cut_off and c is not weak_cut]
     found = [
         (key, c)
         for key, c in found

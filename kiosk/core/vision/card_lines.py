@@ -157,6 +157,8 @@ class LineQuad:
     seen: float
     cut_off: bool
     area: float
+    #: both sides that run into the border are seen up to it (strong evidence of a cut card)
+    reaches: bool = True
 
 
 def _border_lines(w: int, h: int) -> list[Line]:
@@ -189,9 +191,10 @@ def quad_from_lines(
     least ``min_side_seen`` of every side and ``min_mean_seen`` of all four seen.
 
     Cut: one side on the frame's border, the other three seen at least ``cut_side_seen`` each and
-    none of them running along a border (a photograph's own frame), and the sides that run into
-    the border seen right up to it (a card that stops short of the border is whole, however near
-    it lies).
+    none of them running along a border (a photograph's own frame), no longer across the border
+    than 1.8 times its length along it (a card's part: at most its other side, in perspective),
+    and a side that runs into the border seen right up to it (a card that stops short of the
+    border is whole, however near it lies; a finger may hide where the other side meets it).
 
     Every combination is tested at once with numpy (20 lines: a few thousand quadrilaterals).
     """
@@ -270,7 +273,14 @@ def quad_from_lines(
                 or (pts[:, 1] <= near).all()
                 or (pts[:, 1] >= h - 1 - near).all()
             )
-    cut_shape = (n_border == 1) & ~hug[side_line].any(1) & (ratio * _ASPECT <= 4.0)
+    # along the border lies one whole side of the card, across it at most the other (with some
+    # perspective): a door or a window running out of the frame is longer across than that
+    b_side = np.argmax(on_border, axis=1)
+    rows = np.arange(len(i))
+    along = lens[rows, b_side]
+    across = (lens[rows, (b_side + 1) % 4] + lens[rows, (b_side + 3) % 4]) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut_shape = (n_border == 1) & ~hug[side_line].any(1) & (across <= 1.8 * along)
     good = inside & convex & (area >= min_area) & (whole_shape | cut_shape)
     if not good.any():
         return None, None
@@ -300,8 +310,11 @@ def quad_from_lines(
     starts_at = np.roll(ob, 1, axis=1) & ~ob
     tail = hits[..., -4:].mean(axis=2)
     head = hits[..., :4].mean(axis=2)
-    reaches = ((~ends_at) | (tail >= 0.5)) & ((~starts_at) | (head >= 0.5))
-    cut = cut_shape[sel] & (real_seen.min(1) >= cut_side_seen) & reaches.all(1)
+    # (one of the two may be hidden by the fingers holding the card there: then the part is
+    # reported, but does not outrank a whole card found inside it)
+    reaches = (ends_at & (tail >= 0.5)) | (starts_at & (head >= 0.5))
+    both = ((~ends_at) | (tail >= 0.5)) & ((~starts_at) | (head >= 0.5))
+    cut = cut_shape[sel] & (real_seen.min(1) >= cut_side_seen) & reaches.any(1)
 
     def pick(mask: np.ndarray, is_cut: bool) -> LineQuad | None:
         if not mask.any():
@@ -310,6 +323,8 @@ def quad_from_lines(
         quad = np.stack([qx[sel][r], qy[sel][r]], axis=1).astype(np.float32)
         quad[:, 0] = np.clip(quad[:, 0], 0, w - 1)
         quad[:, 1] = np.clip(quad[:, 1], 0, h - 1)
-        return LineQuad(order_corners(quad), float(real_seen[r].mean()), is_cut, float(area[sel][r]))
+        return LineQuad(
+            order_corners(quad), float(real_seen[r].mean()), is_cut, float(area[sel][r]), bool(both[r].all())
+        )
 
     return pick(whole, False), pick(cut, True)

@@ -148,11 +148,8 @@ def test_back_of_the_card_is_the_wrong_side(detector: FaceDetector) -> None:
 
 
 def test_card_held_in_a_hand_is_found(card: np.ndarray, detector: FaceDetector) -> None:
-    """Fingers over the edges, a palm behind: the card's own outline is found in most poses.
-
-    A regression guard at today's level (11 of 16 here; the evaluation reports the rate on the
-    real portraits): broken outlines at two or three fingers are still missed sometimes."""
-    found = 0
+    """Fingers over the edges, a palm behind: the card's own outline is found (the line-segment
+    finder completes sides that fingers cut into pieces) and the card passes."""
     for seed in range(8):
         for count in (2, 3):
             rng = np.random.default_rng(seed)
@@ -161,9 +158,9 @@ def test_card_held_in_a_hand_is_found(card: np.ndarray, detector: FaceDetector) 
             frame = synth.compose_card_scene(card, synth_scenes.palm_background(1280, 720, tone, rng), q, rng=rng)
             frame = synth_scenes.add_fingers(frame, q, rng, tone=tone, count=count)
             a = assess(frame, "card", detector=detector)
-            # the real outline, not a skin region
-            found += int(a.quad is not None and float(np.abs(a.quad - q).max()) < 35)
-    assert found >= 11
+            # the real outline, not a skin region or the portrait
+            assert a.quad is not None and float(np.abs(a.quad - q).max()) < 35, (seed, count, a.problems)
+            assert a.ok, (seed, count, a.problems)
 
 
 def test_cut_off_card_hint_names_the_direction(card: np.ndarray, detector: FaceDetector) -> None:
