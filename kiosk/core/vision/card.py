@@ -1,10 +1,19 @@
 """Finding the ID card in a frame and rectifying it.
 
-Classic geometry, no model: on a downscaled grey frame (long side ``work_long_side``), edges
-(Canny) are closed into contours; each large contour's convex hull is simplified to a polygon.
-A four-cornered polygon whose side ratio is near ID-1 (85.6 / 54 = 1.586, with tolerance for
-perspective) is a card. A large card-like polygon that runs into the frame border is a card that
-is cut off. The corners are refined on the full-resolution frame before rectification.
+Classic geometry, no model, on a downscaled grey frame (long side ``work_long_side``):
+
+1. Edges (Canny) are closed into contours; each large contour's convex hull is simplified to a
+   polygon. A four-cornered polygon whose side ratio is near ID-1 (85.6 / 54 = 1.586, with
+   tolerance for perspective) is a card; a large card-like shape running into the frame border
+   is a card that is cut off. A clean outline lying flat and square ends the search here.
+2. Otherwise straight segments of every contour are merged into lines and the largest
+   card-shaped quadrilateral of four lines is taken (:mod:`kiosk.core.vision.card_lines`): it
+   completes sides that fingers cut into pieces and finds the card around a rectangle printed on
+   it; three lines and the frame's border make a cut-off card.
+3. Outlines pieced together from a picture's own edges are refused
+   (:mod:`kiosk.core.vision.card_evidence`).
+
+The corners are refined on the edge pixels before rectification.
 
 Pure functions; safe from any thread.
 """
@@ -18,6 +27,7 @@ import cv2
 import numpy as np
 
 from kiosk.core.vision._imgutil import downscale
+from kiosk.core.vision.card_evidence import card_part_across, one_sided, spans_frame
 from kiosk.core.vision.card_lines import lines_from_contours, long_edge_contours, quad_from_lines
 
 __all__ = ["CARD_ASPECT", "RECTIFIED_SIZE", "UPLOAD_MARGIN", "CardCandidate", "find_card", "order_corners", "rectify"]
@@ -82,71 +92,6 @@ def _touches(q: np.ndarray, w: int, h: int, margin: float) -> bool:
         or (q[:, 0] >= w - 1 - margin).any()
         or (q[:, 1] >= h - 1 - margin).any()
     )
-
-
-def _one_sided(gray: np.ndarray, quad: np.ndarray, *, step: float = 3.0, agree: float = 0.75) -> bool:
-    """Is the outline ``quad`` a one-sided step: the inside brighter than the outside (or darker)
-    at ``agree`` of the places along it where the two differ? A card against a desk, a palm or
-    a scanner bed is; an outline pieced together from the edges of faces, hair and clothes in
-    a photograph changes sides. Sampled at 24 places per side, ``step`` px either side."""
-    q = np.asarray(quad, np.float64)
-    c = q.mean(axis=0)
-    f = np.linspace(0.1, 0.9, 24)
-    inside, outside = [], []
-    h, w = gray.shape[:2]
-    near = step + 2.0
-    for i in range(4):
-        a, b = q[i], q[(i + 1) % 4]
-        if (
-            (a[0] <= near and b[0] <= near)
-            or (a[1] <= near and b[1] <= near)
-            or (a[0] >= w - 1 - near and b[0] >= w - 1 - near)
-            or (a[1] >= h - 1 - near and b[1] >= h - 1 - near)
-        ):
-            continue  # a side along the frame's border (a cut-off card): nothing beyond it
-        d = b - a
-        n = np.array([-d[1], d[0]]) / max(1e-6, float(np.hypot(*d)))
-        if n @ (c - a) < 0:
-            n = -n  # towards the centre
-        pts = a + np.outer(f, d)
-        inside.append(pts + step * n)
-        outside.append(pts - step * n)
-    if not inside:
-        return False
-
-    def at(p: np.ndarray) -> np.ndarray:
-        x = np.clip(np.round(p[:, 0]).astype(int), 0, w - 1)
-        y = np.clip(np.round(p[:, 1]).astype(int), 0, h - 1)
-        return gray[y, x].astype(np.float64)
-
-    diff = at(np.vstack(inside)) - at(np.vstack(outside))
-    differ = np.abs(diff) >= 4.0
-    if differ.sum() < 0.25 * len(diff):
-        return False
-    pos = float((diff[differ] > 0).mean())
-    return max(pos, 1.0 - pos) >= agree
-
-
-def _card_part_across(q: np.ndarray, w: int, h: int, margin: float) -> bool:
-    """Could the points ``q`` (running into the frame's border) be the part of a card left in
-    the frame? Along a border lies at most one whole side of the card and across it at most the
-    other: a shape longer across the border than 1.8 times its length along it (a door, a
-    window frame) is not one."""
-    lo, hi = q.min(axis=0), q.max(axis=0)
-    ext_x, ext_y = float(hi[0] - lo[0]), float(hi[1] - lo[1])
-    ok = False
-    if lo[0] <= margin or hi[0] >= w - 1 - margin:  # a left or right border: along is y
-        ok |= ext_x <= 1.8 * ext_y
-    if lo[1] <= margin or hi[1] >= h - 1 - margin:  # top or bottom: along is x
-        ok |= ext_y <= 1.8 * ext_x
-    return ok
-
-
-def _spans_frame(q: np.ndarray, w: int, h: int, margin: float) -> bool:
-    """Do the points ``q`` reach two opposite borders of the frame (a shape wider or taller than
-    the frame: the picture's own structure, not a card held in front of the camera)?"""
-    lo, hi = q.min(axis=0), q.max(axis=0)
-    return bool((lo[0] <= margin and hi[0] >= w - 1 - margin) or (lo[1] <= margin and hi[1] >= h - 1 - margin))
 
 
 def _support(edges: np.ndarray, poly: np.ndarray, w: int, h: int, margin: float) -> float:
@@ -418,8 +363,8 @@ def _find_pass(
     """One edge-threshold pass of :func:`find_card`: (ranking key, candidate) or None.
 
     ``check_polarity``: an outline (whole, or the in-frame sides of a cut-off one) must also be a
-    one-sided step (:func:`_one_sided`); the weak-edge pass sets it, where outlines are easily
-    pieced together from any picture's edges.
+    one-sided step (:func:`kiosk.core.vision.card_evidence.one_sided`); the weak-edge pass sets
+    it, where outlines are easily pieced together from any picture's edges.
     """
     sh, sw = small.shape[:2]
     edges = cv2.Canny(small, 0.5 * hi, hi)
@@ -454,7 +399,7 @@ def _find_pass(
             # (45 deg shortens one pair of sides by 30 %): found, and reported as card_tilted
             steep = 0.6 <= r <= 1.8 and cv2.contourArea(quad) >= 0.12 * area_total
             misshapen = (abs(r - 1.0) > aspect_tolerance and not steep) or side_ratio < 0.5
-            if misshapen or (check_polarity and not _one_sided(small, quad)):
+            if misshapen or (check_polarity and not one_sided(small, quad)):
                 found = None
         if found is None:
             # a "cut-off card" covering nearly the whole frame, or running into two opposite
@@ -462,10 +407,10 @@ def _find_pass(
             if (
                 not _touches(hull_pts, sw, sh, margin)
                 or hull_area > 0.9 * area_total
-                or _spans_frame(hull_pts, sw, sh, margin)
+                or spans_frame(hull_pts, sw, sh, margin)
             ):
                 continue
-            if not _card_part_across(hull_pts, sw, sh, margin):
+            if not card_part_across(hull_pts, sw, sh, margin):
                 continue
             cut = True
             # the hull itself (not a simplified polygon) hugs a card's straight sides and rounded
@@ -476,7 +421,7 @@ def _find_pass(
             quad = order_corners(cv2.boxPoints(rect).astype(np.float32))
             if hull_area < 0.8 * rect[1][0] * rect[1][1]:
                 continue
-            if check_polarity and not _one_sided(small, quad):
+            if check_polarity and not one_sided(small, quad):
                 continue
             aspect, side_ratio, rotation = _geometry(quad)
             # the visible part of a card: a band along the border, not a sliver
@@ -543,8 +488,7 @@ def _find_pass(
         for key, c in found
         if c.cut_off
         or not any(
-            k.area_frac > c.area_frac
-            and cv2.pointPolygonTest(k.quad.reshape(-1, 1, 2), _centre(c.quad), False) >= 0
+            k.area_frac > c.area_frac and cv2.pointPolygonTest(k.quad.reshape(-1, 1, 2), _centre(c.quad), False) >= 0
             for k in cuts
         )
     ]
