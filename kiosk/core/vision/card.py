@@ -329,10 +329,10 @@ def find_card(
         # half the resolution makes them twice as sharp
         half = cv2.resize(small, (sw // 2, sh // 2), interpolation=cv2.INTER_AREA)
         args_half = (scale * (sw // 2) / sw, area_total / 4.0, min_area_frac, aspect_tolerance, max(1.0, margin / 2))
-        best = _find_pass(half, max(16.0, min(60.0, 0.3 * med)), *args_half, min_support)
-        # only a clearly card-shaped whole outline here: soft blobs at low resolution are easily
-        # mistaken for one (a mug, a face)
-        if best is not None and (best[1].cut_off or abs(best[1].aspect / CARD_ASPECT - 1.0) > 0.15):
+        best = _find_pass(half, max(16.0, min(60.0, 0.3 * med)), *args_half, min_support, check_polarity=True)
+        # only a whole outline here (a card seen nearly face on, see ``check_polarity``): soft
+        # blobs at low resolution are easily mistaken for one (a mug, a face)
+        if best is not None and best[1].cut_off:
             best = None
     return None if best is None else best[1]
 
@@ -362,9 +362,11 @@ def _find_pass(
 ) -> tuple[float, CardCandidate] | None:
     """One edge-threshold pass of :func:`find_card`: (ranking key, candidate) or None.
 
-    ``check_polarity``: an outline (whole, or the in-frame sides of a cut-off one) must also be a
-    one-sided step (:func:`kiosk.core.vision.card_evidence.one_sided`); the weak-edge pass sets
-    it, where outlines are easily pieced together from any picture's edges.
+    ``check_polarity``: the outline is found on weak evidence (low edge thresholds, or half the
+    resolution), where outlines are easily pieced together from any picture's edges: it must
+    also be a one-sided step (:func:`kiosk.core.vision.card_evidence.one_sided`; for a cut-off
+    card, its in-frame sides), and a whole one must look like a card seen nearly face on (ID-1
+    proportions within 15 %, opposite sides within 30 %: a small card's corners are imprecise).
     """
     sh, sw = small.shape[:2]
     edges = cv2.Canny(small, 0.5 * hi, hi)
@@ -399,7 +401,9 @@ def _find_pass(
             # (45 deg shortens one pair of sides by 30 %): found, and reported as card_tilted
             steep = 0.6 <= r <= 1.8 and cv2.contourArea(quad) >= 0.12 * area_total
             misshapen = (abs(r - 1.0) > aspect_tolerance and not steep) or side_ratio < 0.5
-            if misshapen or (check_polarity and not one_sided(small, quad)):
+            # found on weak edges only: it must also look like a card seen nearly face on
+            weak = check_polarity and (abs(r - 1.0) > 0.15 or side_ratio < 0.7 or not one_sided(small, quad))
+            if misshapen or weak:
                 found = None
         if found is None:
             # a "cut-off card" covering nearly the whole frame, or running into two opposite

@@ -33,7 +33,7 @@ from kiosk.core.vision.quality import (
     measure_exposure,
 )
 
-__all__ = ["CHECK_SIZE", "assess_card", "has_portrait", "measure_specular"]
+__all__ = ["CHECK_SIZE", "assess_card", "has_portrait", "measure_specular", "paper_share"]
 
 #: the portrait search runs on the card's half at most this size (the face is ~30 px there)
 _PORTRAIT_LONG_SIDE = 112
@@ -106,6 +106,34 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
     return total / area
 
 
+#: a card-shaped image with no card in it and at least this much pale paper is a crop of the
+#: card's back (the national-emblem side: paper, print and a small emblem)
+_BACK_PAPER_SHARE = 0.7
+
+
+def paper_share(small_card: np.ndarray) -> float:
+    """Share of a (small, rectified) card image that is pale, nearly colourless paper: HSV
+    saturation at most 60 and value at least 0.6 of the image's 95th percentile (so a dim scan
+    counts too), in the central 90 %."""
+    h, w = small_card.shape[:2]
+    hsv = cv2.cvtColor(small_card[h // 20 : h - h // 20, w // 20 : w - w // 20], cv2.COLOR_BGR2HSV)
+    v = hsv[..., 2]
+    bright = 0.6 * float(np.percentile(v[::2, ::2], 95))
+    return float(np.mean((hsv[..., 1] <= 60) & (v >= bright)))
+
+
+def _looks_like_back(small: np.ndarray, det: FaceDetector | None, t: Thresholds) -> bool:
+    """A card-shaped image with no card found in it: is it a crop of the card's back? Mostly
+    pale paper, sharply printed (a portrait photographed against a white wall is soft), and no
+    face anywhere in it."""
+    if paper_share(small) < _BACK_PAPER_SHARE:
+        return False
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    if measure_blur(gray, CHECK_SIZE[0]) < t.card_blur_min:
+        return False
+    return not (det or default_detector()).detect(small, long_side=CHECK_SIZE[0])
+
+
 def _lifted_all_round(
     v: np.ndarray, blob: np.ndarray, inner: np.ndarray, outer: np.ndarray, lift: float, sectors: int = 8
 ) -> bool:
@@ -143,7 +171,19 @@ def has_portrait(small_card: np.ndarray, det: FaceDetector | None) -> bool:
     half = w // 2
     for img in (small_card[:, half:], cv2.rotate(small_card[:, : w - half], cv2.ROTATE_180)):
         faces = d.detect(np.ascontiguousarray(img), long_side=_PORTRAIT_LONG_SIDE)
-        if any(f.center[0] > 0.1 * img.shape[1] and f.box[2] > 0.1 * img.shape[1] for f in faces):
+        hw = img.shape[1]
+        # where an ID card's portrait sits: its centre at 60-95 % of the card's width (the middle
+        # of the right half, about 77 % on a real card), the whole face within that half, at
+        # most 65 % of its width and 60 % of the card's height (about 40 % and 35 % on a real
+        # card); a face in the middle of an ordinary photograph is not
+        if any(
+            0.2 * hw <= f.center[0] <= 0.9 * hw
+            and f.box[0] >= 0
+            and 0.1 * hw < f.box[2] <= 0.65 * hw
+            and f.box[3] <= 0.6 * img.shape[0]
+            and (f.landmarks[:, 0] >= 0).all()
+            for f in faces
+        ):
             return True
     return False
 
@@ -202,7 +242,11 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
         img_aspect = w / h
         if abs(img_aspect / CARD_ASPECT - 1.0) <= t.card_fill_aspect_tolerance:
             small = cv2.resize(frame, CHECK_SIZE, interpolation=cv2.INTER_AREA)
-            if has_portrait(small, det):
+            # a crop of the photo side shows the portrait beside printed text; a crop of the back
+            # shows paper
+            gray_small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+            printed = measure_blur(gray_small[:, : CHECK_SIZE[0] // 2], CHECK_SIZE[0] // 2) >= 0.5 * t.card_blur_min
+            if (printed and has_portrait(small, det)) or (cand is None and _looks_like_back(small, det, t)):
                 metrics.update(card_fills_image=1.0, card_width=float(w), card_width_frac=1.0)
                 if w < t.card_min_width_px:
                     problems.append("card_too_small")

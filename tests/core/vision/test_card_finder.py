@@ -137,3 +137,29 @@ def test_over_exposed_frame_says_too_bright(card: np.ndarray, detector: FaceDete
     over = degrade.expose(frame, 4.0, rng, noise=2.0)
     a = assess(over, "card", detector=detector)
     assert "too_bright" in a.problems, a.problems
+
+
+def test_a_crop_of_the_back_is_the_wrong_side(detector: FaceDetector) -> None:
+    """A scanner crop of the national-emblem side (the image is the card): turn it over."""
+    from kiosk.core.vision.quality import STILL_THRESHOLDS
+
+    for variant in range(3):
+        back = synth_scenes.render_card_back(variant=variant)
+        a = assess(back, "card", detector=detector, thresholds=STILL_THRESHOLDS)
+        assert a.problems == ("card_wrong_side",), (variant, a.problems)
+
+
+@pytest.mark.parametrize("name", ["faces/pexels_woman_neutral.jpeg", "faces/pexels_man_santa_costume.jpeg"])
+def test_a_photo_cut_to_card_proportions_is_not_a_card(detector: FaceDetector, name: str) -> None:
+    """A portrait on a pale wall, cut to exactly the card's proportions: its face is in the
+    middle, not where an ID card's portrait sits, and a soft wall is not printed paper."""
+    from kiosk.core.vision.quality import STILL_THRESHOLDS
+
+    img = cv2.imread(str(ASSETS / name), cv2.IMREAD_COLOR)
+    assert img is not None
+    h, w = img.shape[:2]
+    ch = min(h, round(w / 1.586))
+    cw = round(ch * 1.586)
+    crop = img[(h - ch) // 2 : (h - ch) // 2 + ch, (w - cw) // 2 : (w - cw) // 2 + cw]
+    a = assess(crop, "card", detector=detector, thresholds=STILL_THRESHOLDS)
+    assert "no_card" in a.problems, a.problems
