@@ -30,7 +30,15 @@ import numpy as np
 from kiosk.core.vision.detector import Face, FaceDetector
 from kiosk.core.vision.quality import DEFAULT_THRESHOLDS, Assessment, Thresholds, _sorted, measure_exposure
 
-__all__ = ["FACE_MODEL_3D", "assess_face", "face_guide", "head_pose", "measure_face_sharpness", "symmetric_pose"]
+__all__ = [
+    "FACE_MODEL_3D",
+    "assess_face",
+    "face_guide",
+    "head_pose",
+    "measure_eye_lenses",
+    "measure_face_sharpness",
+    "symmetric_pose",
+]
 
 #: a generic adult face in mm, camera axes (x right, y down, z away from the camera), in
 #: YuNet's landmark order: right eye, left eye (the subject's), nose tip, right and left mouth
@@ -198,7 +206,10 @@ def _directional_sharpness(region: np.ndarray) -> float:
 
 def measure_face_sharpness(gray: np.ndarray, face: Face) -> float:
     """Sharpness (0 = no fine detail, ~0.5+ = crisp) of the eye band and the mouth of ``face``
-    in a grey image; the larger of the two (glasses or a moustache may soften one of them)."""
+    in a grey image: the mean of the two. A motion streak along the lips or the eyelids leaves
+    one region's least sharp direction almost untouched, so the larger of the two (used before)
+    let 10 %-of-face-width motion through; glasses or a moustache soften one region a little,
+    which the mean halves."""
     re, le = face.landmarks[0].astype(np.float64), face.landmarks[1].astype(np.float64)
     d = float(np.hypot(*(le - re)))
     if d < 4:
@@ -217,7 +228,67 @@ def measure_face_sharpness(gray: np.ndarray, face: Face) -> float:
     eyes = aligned[round(0.6 * e - 0.3 * e) : round(0.6 * e + 0.3 * e), round(0.35 * e) : round(1.65 * e)]
     mouth_y = 0.6 * e + 1.05 * e  # mouth corners lie about 1.05 eye distances below the eyes
     mouth = aligned[round(mouth_y - 0.25 * e) : round(mouth_y + 0.25 * e), round(0.55 * e) : round(1.45 * e)]
-    return max(_directional_sharpness(eyes), _directional_sharpness(mouth))
+    return 0.5 * (_directional_sharpness(eyes) + _directional_sharpness(mouth))
+
+
+#: eye distance (px) of the colour crop the lens check reads
+_LENS_EYE_DIST = 32.0
+
+
+def measure_eye_lenses(bgr: np.ndarray, face: Face) -> tuple[float, float]:
+    """(darkness, tint) of what lies just below each eye, against the cheek below it.
+
+    Aligned on the eyes (eye distance d), the skin just under each eye (0.21-0.35 d below it)
+    is compared with the cheek on the same side (0.55-0.75 d below the eyes) in CIE Lab (8-bit
+    OpenCV scale): ``darkness`` is how much darker (L) the under-eye is, ``tint`` how far its
+    colour (a, b) is from the cheek's. Bare skin differs from the cheek only by shadows and
+    dark circles; a sunglass lens covers the under-eye too and is much darker (a dark lens) or
+    of another colour (a tinted or mirrored lens). Each value is the larger of the two eyes (a
+    gradient lens or a reflection can hide one side). Comparing each under-eye with the cheek
+    on its own side makes it insensitive to side lighting and to skin tone."""
+    re, le = face.landmarks[0].astype(np.float64), face.landmarks[1].astype(np.float64)
+    d = float(np.hypot(*(le - re)))
+    if d < 4:
+        return 0.0, 0.0
+    e = _LENS_EYE_DIST
+    s = e / d
+    ang = math.degrees(math.atan2(le[1] - re[1], le[0] - re[0]))
+    mid = (re + le) / 2.0
+    m = cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), ang, s)
+    # eyes at (1.0 e, 1.0 e) and (2.0 e, 1.0 e) of a 3 e x 2 e canvas
+    m[0, 2] += 1.5 * e - mid[0]
+    m[1, 2] += 1.0 * e - mid[1]
+    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
+    aligned = cv2.warpAffine(bgr, m, (round(3 * e), round(2 * e)), flags=interp, borderMode=cv2.BORDER_REPLICATE)
+    lab = cv2.cvtColor(aligned, cv2.COLOR_BGR2LAB)
+
+    def median(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
+        p = lab[round((cy - ry) * e) : round((cy + ry) * e), round((cx - rx) * e) : round((cx + rx) * e)]
+        return np.median(p.reshape(-1, 3).astype(np.float32), axis=0)
+
+    dark, tint = [], []
+    for ex, side in ((1.0, -1.0), (2.0, 1.0)):
+        under = median(ex, 1.28, 0.2, 0.07)
+        cheek = median(ex + 0.05 * side, 1.65, 0.18, 0.1)
+        dark.append(float(cheek[0] - under[0]))
+        tint.append(float(np.hypot(under[1] - cheek[1], under[2] - cheek[2])))
+    return max(dark), max(tint)
+
+
+def _inner_exposure(inner: np.ndarray, clip_level: int) -> tuple[float, float, float]:
+    """(mean, 90th percentile, share at or above ``clip_level``) of an inner-face grey region.
+
+    The 90th percentile is the face's lit side and highlights: a well exposed face reaches mid
+    grey there whatever the skin tone (a dark-skinned face in low-key light has a low mean but
+    not low highlights); an under-exposed one does not. The near-clipped share is burnt-out
+    skin, which a light skin in bright but correct light does not have."""
+    hist = cv2.calcHist([inner], [0], None, [256], [0, 256]).ravel()
+    n = float(hist.sum())
+    if n <= 0:
+        return 0.0, 0.0, 0.0
+    mean = float(np.dot(hist, np.arange(256, dtype=np.float32)) / n)
+    p90 = float(np.searchsorted(np.cumsum(hist), 0.9 * n))
+    return mean, p90, float(hist[clip_level:].sum() / n)
 
 
 def _eye_patches_ok(gray: np.ndarray, face: Face, t: Thresholds) -> tuple[bool, float]:
@@ -303,8 +374,9 @@ def assess_face(frame: np.ndarray, det: FaceDetector, t: Thresholds) -> Assessme
         score=main.score,
     )
     eyes_ok, eye_sd = _eye_patches_ok(gray_full, shifted, t)
-    metrics["eye_patch_std"] = eye_sd
-    if not eyes_ok:
+    lens_dark, lens_tint = measure_eye_lenses(frame[ey0 : min(h, y + bh + pad), ex0 : min(w, x + bw + pad)], shifted)
+    metrics.update(eye_patch_std=eye_sd, lens_dark=lens_dark, lens_tint=lens_tint)
+    if not eyes_ok or lens_dark > t.eye_lens_dark or lens_tint > t.eye_lens_tint:
         problems.append("eyes_not_visible")
     # exposure on the inner face (skip hair and background at the box corners)
     gray_face = gray_full[y - ey0 : y - ey0 + bh, x - ex0 : x - ex0 + bw]
@@ -312,9 +384,9 @@ def assess_face(frame: np.ndarray, det: FaceDetector, t: Thresholds) -> Assessme
     inner = gray_face[iy0 : bh - iy0, ix0 : bw - ix0]
     if inner.size == 0:
         inner = gray_face
-    mean, clipped = measure_exposure(inner)
-    metrics.update(luma=mean, clipped=clipped)
-    if mean < t.face_luma_min:
+    mean, highlight, clipped = _inner_exposure(inner, t.face_clip_level)
+    metrics.update(luma=mean, highlight=highlight, clipped=clipped)
+    if highlight < t.face_highlight_min:
         problems.append("too_dark")
     elif mean > t.face_luma_max or clipped > t.face_clipped_max:
         problems.append("too_bright")
