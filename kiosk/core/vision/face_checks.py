@@ -286,8 +286,16 @@ def assess_face(frame: np.ndarray, det: FaceDetector, t: Thresholds) -> Assessme
         elif mean > t.face_luma_max:
             problems.append("too_bright")
         return Assessment(False, _sorted(problems), metrics, stage="face")
+    sure = t.bystander_min_score
+    if faces[0].score < sure and any(f.score >= sure for f in faces):
+        # a larger but weak detection (a ball, a pattern) is not the customer
+        faces = [f for f in faces if f.score >= sure] + [f for f in faces if f.score < sure]
     main = faces[0]
-    blocking = [f for f in faces[1:] if f.box[2] >= t.bystander_ratio * main.box[2]]
+    # another face blocks when it is large enough and at least as face-like as the main one or
+    # clearly a face (a weak detection beside a confident face is an object)
+    blocking = [
+        f for f in faces[1:] if f.box[2] >= t.bystander_ratio * main.box[2] and f.score >= min(sure, main.score)
+    ]
     metrics["blocking_faces"] = float(1 + len(blocking))
     if blocking:
         problems.append("multiple_faces")

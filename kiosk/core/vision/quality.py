@@ -127,6 +127,10 @@ class Thresholds:
     #: a matcher aligns on the eyes)
     face_max_roll: float = 20.0
     bystander_ratio: float = 0.40  #: a face narrower than this share of the main face does not block
+    #: detector score from which a second detection is surely a face: a weaker one (the detector
+    #: keeps 0.6 for recall) beside a confident main face does not block (real photos: people in
+    #: groups >= 0.90, a ball or a face's edge at the frame border 0.63-0.73)
+    bystander_min_score: float = 0.80
     eye_patch_min_std: float = 10.0  #: grey std in each eye patch; below = covered / sunglasses
     eye_patch_min_mean: float = 25.0  #: grey mean in each eye patch; below = dark glasses
     #: face_checks.measure_eye_lenses, Lab units (0-255): the under-eye darker than the cheek
