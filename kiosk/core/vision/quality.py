@@ -122,7 +122,7 @@ class Thresholds:
     #: frontal photos without catching those
     face_max_yaw: float = 25.0
     #: degrees of in-plane head tilt (face_checks.refined_roll: YuNet's own eye line reads about
-    #: half the angle). Natural head tilts of real frontal portraits read up to ~13; a head held
+    #: half the angle). Natural head tilts of real frontal portraits read up to ~19; a head held
     #: clearly sideways does not pass (ISO 19794-5's +-8 [VL1] is for printed passport photos;
     #: a matcher aligns on the eyes)
     face_max_roll: float = 20.0
@@ -136,9 +136,10 @@ class Thresholds:
     #: face_checks.measure_eye_lenses, Lab units (0-255): the under-eye darker than the cheek
     #: by more than shadows make it (a dark lens), or of another colour (a tinted or mirrored
     #: lens) -> eyes_not_visible. Real photos: bare eyes (with or without glasses) <= 69 and
-    #: <= 20, sunglasses mostly >= 100 or >= 35
+    #: <= 20 (a thick tortoise-shell frame across the under-eye: 30), sunglasses mostly >= 100
+    #: or >= 36
     eye_lens_dark: float = 90.0
-    eye_lens_tint: float = 30.0
+    eye_lens_tint: float = 34.0
     # --- card ---
     card_blur_min: float = 200.0  #: measure_blur on the rectified card, below = blurry (the specimen QR fails ~150)
     card_luma_min: float = 70.0  #: rectified card mean luma
