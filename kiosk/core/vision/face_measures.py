@@ -103,16 +103,19 @@ def measure_eye_lenses(bgr: np.ndarray, face: Face) -> tuple[float, float]:
     ang = math.degrees(math.atan2(le[1] - re[1], le[0] - re[0]))
     mid = (re + le) / 2.0
     m = cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), ang, s)
-    # eyes at (1.0 e, 1.0 e) and (2.0 e, 1.0 e) of a 3 e x 2 e canvas
-    m[0, 2] += 1.5 * e - mid[0]
-    m[1, 2] += 1.0 * e - mid[1]
+    # eyes at (1.0 e, 1.0 e) and (2.0 e, 1.0 e); only the band below them, from (ox, oy), is
+    # resampled (what the patches below read)
+    ox, oy = round(0.75 * e), round(1.2 * e)
+    m[0, 2] += 1.5 * e - mid[0] - ox
+    m[1, 2] += 1.0 * e - mid[1] - oy
     interp = cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR
-    aligned = cv2.warpAffine(bgr, m, (round(3 * e), round(2 * e)), flags=interp, borderMode=cv2.BORDER_REPLICATE)
-    lab = cv2.cvtColor(aligned, cv2.COLOR_BGR2LAB)
+    size = (round(2.3 * e) - ox, round(1.8 * e) - oy)
+    lab = cv2.cvtColor(cv2.warpAffine(bgr, m, size, flags=interp, borderMode=cv2.BORDER_REPLICATE), cv2.COLOR_BGR2LAB)
 
     def median(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
-        p = lab[round((cy - ry) * e) : round((cy + ry) * e), round((cx - rx) * e) : round((cx + rx) * e)]
-        return np.median(p.reshape(-1, 3).astype(np.float32), axis=0)
+        y0, y1 = round((cy - ry) * e) - oy, round((cy + ry) * e) - oy
+        x0, x1 = round((cx - rx) * e) - ox, round((cx + rx) * e) - ox
+        return np.median(lab[y0:y1, x0:x1].reshape(-1, 3), axis=0)
 
     dark, tint = [], []
     for ex, side in ((1.0, -1.0), (2.0, 1.0)):
