@@ -133,7 +133,7 @@ def inner_exposure(inner: np.ndarray, clip_level: int) -> tuple[float, float, fl
     grey there whatever the skin tone (a dark-skinned face in low-key light has a low mean but
     not low highlights); an under-exposed one does not. The near-clipped share is burnt-out
     skin, which a light skin in bright but correct light does not have."""
-    hist = cv2.calcHist([inner], [0], None, [256], [0, 256]).ravel()
+    hist = np.bincount(inner.ravel(), minlength=256).astype(np.float64)  # (no thread pool for a small region)
     n = float(hist.sum())
     if n <= 0:
         return 0.0, 0.0, 0.0
