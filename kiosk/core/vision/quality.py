@@ -85,11 +85,21 @@ class Thresholds:
     card_min_image_short_side: int = 400  #: px; Tencent recommends > 500x800 for ID OCR [T7]
     # --- face ---
     face_blur_min: float = 30.0  #: measure_blur on the face box (kept for reference; see face_sharpness_min)
-    #: face_checks.measure_face_sharpness of the eye band / mouth, below = blurry
-    face_sharpness_min: float = 0.55
-    face_luma_min: float = 60.0  #: face mean luma; Yoti 40-215 [Y1], TF1 >= 85 (too strict for dark skin)
+    #: face_checks.measure_face_sharpness (mean of the eye band and the mouth), below = blurry.
+    #: The middle of the tune half's best range (0.53-0.54: 4 of 136 sharp photos rejected, 4 of
+    #: 136 defocused / motion-blurred ones passed); the held-out half: 2 of 116 and 1 of 116
+    face_sharpness_min: float = 0.535
+    face_luma_min: float = 60.0  #: frame mean luma when no face is found; Yoti 40-215 [Y1]
+    #: 90th percentile of the inner face's luma, below = too_dark. The lit side of a face reaches
+    #: mid grey whatever the skin tone; a mean threshold (TF1 >= 85) rejects dark skin in low-key
+    #: light while passing a light skin the camera could not lift (real photos: good >= 99,
+    #: under-exposed <= 70)
+    face_highlight_min: float = 85.0
     face_luma_max: float = 210.0  #: face mean luma; Yoti's upper bound is 215 [Y1]
-    face_clipped_max: float = 0.20  #: share of clipped (>= 250) face pixels -> too_bright
+    face_clip_level: int = 245  #: grey level at or above which skin counts as burnt out
+    #: share of burnt-out inner-face pixels -> too_bright (real photos: good <= 2.3 %, five
+    #: times over-exposed >= 6 %)
+    face_clipped_max: float = 0.04
     face_min_px: int = 80  #: face box width; Huawei FRS > 80 px, recommends 120 [HW1]; AWS >= 50 [A7]
     #: face width / image short side: a third of the on-screen oval's width (face_guide_width);
     #: still photos (STILL_THRESHOLDS) accept 0.15, a portrait photo's head-and-shoulders framing
@@ -106,16 +116,30 @@ class Thresholds:
     face_guide_aspect: float = 1.30
     face_guide_cy: float = 0.45
     face_center_y_range: tuple[float, float] = (0.15, 0.72)  #: face centre y / height (portrait framing)
-    #: degrees (face_checks.symmetric_pose); the real-photo manifest calls a face frontal below
-    #: about 25 deg; AWS < 45 [A6], Huawei <= 30 [HW1]. The five-landmark estimate reads real
-    #: three-quarter views low, so 20 would reject frontal photos without catching them
+    #: degrees (face_checks.symmetric_pose: yaw from the nose offset); the real-photo manifest
+    #: calls a face frontal below about 25 deg; AWS < 45 [A6], Huawei <= 30 [HW1]. Five landmarks
+    #: cannot see every three-quarter view (some read frontal), so a lower limit would reject
+    #: frontal photos without catching those
     face_max_yaw: float = 25.0
-    #: degrees of eye-line angle. YuNet's landmarks under-report roll by about half (a 32 deg head
-    #: tilt measures ~15 deg), so 10 here is ~20 deg of real tilt (ISO 19794-5: +-8 [VL1])
-    face_max_roll: float = 10.0
+    #: degrees of in-plane head tilt (face_checks.refined_roll: YuNet's own eye line reads about
+    #: half the angle). Natural head tilts of real frontal portraits read up to ~19; a head held
+    #: clearly sideways does not pass (ISO 19794-5's +-8 [VL1] is for printed passport photos;
+    #: a matcher aligns on the eyes)
+    face_max_roll: float = 20.0
     bystander_ratio: float = 0.40  #: a face narrower than this share of the main face does not block
+    #: detector score from which a second detection is surely a face: a weaker one (the detector
+    #: keeps 0.6 for recall) beside a confident main face does not block (real photos: people in
+    #: groups >= 0.90, a ball or a face's edge at the frame border 0.63-0.73)
+    bystander_min_score: float = 0.80
     eye_patch_min_std: float = 10.0  #: grey std in each eye patch; below = covered / sunglasses
     eye_patch_min_mean: float = 25.0  #: grey mean in each eye patch; below = dark glasses
+    #: face_checks.measure_eye_lenses, Lab units (0-255): the under-eye darker than the cheek
+    #: by more than shadows make it (a dark lens), or of another colour (a tinted or mirrored
+    #: lens) -> eyes_not_visible. Real photos: bare eyes (with or without glasses) <= 69 and
+    #: <= 20 (a thick tortoise-shell frame across the under-eye: 30), sunglasses mostly >= 100
+    #: or >= 36
+    eye_lens_dark: float = 90.0
+    eye_lens_tint: float = 34.0
     # --- card ---
     #: measure_blur on the rectified check-size card (warped from the half-size frame), below =
     #: blurry. On the real-portrait cards of tools/eval_prechecks.py sharp cards measure 156-780
