@@ -73,19 +73,22 @@ def test_a_card_near_the_border_is_whole_not_cut_off(card: np.ndarray, detector:
     assert a.ok, a.problems
 
 
+def _scene(card: np.ndarray, q: np.ndarray, rng: np.random.Generator, *, held: bool, desk: str) -> np.ndarray:
+    """The card at corners ``q`` held by two fingers over a palm, or lying on a ``desk``."""
+    if not held:
+        return synth.compose_card_scene(card, synth.desk_background(seed=6, kind=desk), q, rng=rng)
+    tone = synth_scenes.skin_tone(rng)
+    frame = synth.compose_card_scene(card, synth_scenes.palm_background(1280, 720, tone, rng), q, rng=rng)
+    return synth_scenes.add_fingers(frame, q, rng, tone=tone, count=2)
+
+
 @pytest.mark.parametrize("held", [False, True])
 @pytest.mark.parametrize("side", ["left", "right", "top", "bottom"])
 def test_cut_off_card_is_never_no_card(card: np.ndarray, detector: FaceDetector, side: str, held: bool) -> None:
     rng = np.random.default_rng(11)
     cx, cy = {"left": (230, 360), "right": (1050, 360), "top": (640, 80), "bottom": (640, 640)}[side]
     q = synth.card_corners(synth.CardPose((cx, cy), 820, 2, 0, 0))
-    if held:
-        tone = synth_scenes.skin_tone(rng)
-        frame = synth.compose_card_scene(card, synth_scenes.palm_background(1280, 720, tone, rng), q, rng=rng)
-        frame = synth_scenes.add_fingers(frame, q, rng, tone=tone, count=2)
-    else:
-        frame = synth.compose_card_scene(card, synth.desk_background(seed=6, kind="wood"), q, rng=rng)
-    a = assess(frame, "card", detector=detector)
+    a = assess(_scene(card, q, rng, held=held, desk="wood"), "card", detector=detector)
     assert a.hint == "card_cut_off", a.problems
 
 
@@ -93,13 +96,7 @@ def test_cut_off_card_is_never_no_card(card: np.ndarray, detector: FaceDetector,
 def test_small_card_is_too_small_not_no_card(card: np.ndarray, detector: FaceDetector, held: bool) -> None:
     rng = np.random.default_rng(12)
     q = synth.card_corners(synth.CardPose((560, 330), 330, 2, 0, 0))
-    if held:
-        tone = synth_scenes.skin_tone(rng)
-        frame = synth.compose_card_scene(card, synth_scenes.palm_background(1280, 720, tone, rng), q, rng=rng)
-        frame = synth_scenes.add_fingers(frame, q, rng, tone=tone, count=2)
-    else:
-        frame = synth.compose_card_scene(card, synth.desk_background(seed=7, kind="dark"), q, rng=rng)
-    a = assess(frame, "card", detector=detector)
+    a = assess(_scene(card, q, rng, held=held, desk="dark"), "card", detector=detector)
     assert a.hint == "card_too_small", a.problems
 
 
