@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from kiosk.core.vision._imgutil import downscale
-from kiosk.core.vision.card_evidence import card_part_across, one_sided, spans_frame
+from kiosk.core.vision.card_evidence import borders_touched, card_part_across, one_sided, spans_frame
 from kiosk.core.vision.card_lines import lines_from_contours, long_edge_contours, quad_from_lines
 
 __all__ = ["CARD_ASPECT", "RECTIFIED_SIZE", "UPLOAD_MARGIN", "CardCandidate", "find_card", "order_corners", "rectify"]
@@ -366,7 +366,8 @@ def _find_pass(
     resolution), where outlines are easily pieced together from any picture's edges: it must
     also be a one-sided step (:func:`kiosk.core.vision.card_evidence.one_sided`; for a cut-off
     card, its in-frame sides), and a whole one must look like a card seen nearly face on (ID-1
-    proportions within 15 %, opposite sides within 30 %: a small card's corners are imprecise).
+    proportions within 15 %, opposite sides within 30 %: a small card's corners are imprecise;
+    turned at most 20 deg), and a cut-off one may run into one border only.
     """
     sh, sw = small.shape[:2]
     edges = cv2.Canny(small, 0.5 * hi, hi)
@@ -402,7 +403,9 @@ def _find_pass(
             steep = 0.6 <= r <= 1.8 and cv2.contourArea(quad) >= 0.12 * area_total
             misshapen = (abs(r - 1.0) > aspect_tolerance and not steep) or side_ratio < 0.5
             # found on weak edges only: it must also look like a card seen nearly face on
-            weak = check_polarity and (abs(r - 1.0) > 0.15 or side_ratio < 0.7 or not one_sided(small, quad))
+            weak = check_polarity and (
+                abs(r - 1.0) > 0.15 or side_ratio < 0.7 or abs(rotation) > 20.0 or not one_sided(small, quad)
+            )
             if misshapen or weak:
                 found = None
         if found is None:
@@ -425,7 +428,9 @@ def _find_pass(
             quad = order_corners(cv2.boxPoints(rect).astype(np.float32))
             if hull_area < 0.8 * rect[1][0] * rect[1][1]:
                 continue
-            if check_polarity and not one_sided(small, quad):
+            # on weak edges, a corner of the frame cut off is too little to go on: shadows and
+            # backgrounds make such shapes everywhere (a card's part along one border is not)
+            if check_polarity and (borders_touched(hull_pts, sw, sh, margin) > 1 or not one_sided(small, quad)):
                 continue
             aspect, side_ratio, rotation = _geometry(quad)
             # the visible part of a card: a band along the border, not a sliver

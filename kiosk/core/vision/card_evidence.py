@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["card_part_across", "one_sided", "spans_frame"]
+__all__ = ["borders_touched", "card_part_across", "one_sided", "spans_frame"]
 
 
 def one_sided(gray: np.ndarray, quad: np.ndarray, *, step: float = 3.0, agree: float = 0.75) -> bool:
@@ -84,3 +84,9 @@ def spans_frame(q: np.ndarray, w: int, h: int, margin: float) -> bool:
     the frame: the picture's own structure, not a card held in front of the camera)?"""
     lo, hi = q.min(axis=0), q.max(axis=0)
     return bool((lo[0] <= margin and hi[0] >= w - 1 - margin) or (lo[1] <= margin and hi[1] >= h - 1 - margin))
+
+
+def borders_touched(q: np.ndarray, w: int, h: int, margin: float) -> int:
+    """How many of the frame's four borders the points ``q`` reach."""
+    lo, hi = q.min(axis=0), q.max(axis=0)
+    return int(lo[0] <= margin) + int(lo[1] <= margin) + int(hi[0] >= w - 1 - margin) + int(hi[1] >= h - 1 - margin)

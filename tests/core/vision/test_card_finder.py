@@ -160,3 +160,17 @@ def test_a_photo_cut_to_card_proportions_is_not_a_card(detector: FaceDetector, n
     crop = img[(h - ch) // 2 : (h - ch) // 2 + ch, (w - cw) // 2 : (w - cw) // 2 + cw]
     a = assess(crop, "card", detector=detector, thresholds=STILL_THRESHOLDS)
     assert "no_card" in a.problems, a.problems
+
+
+def test_photographs_without_a_card_are_no_card(detector: FaceDetector) -> None:
+    """Every photograph in the test assets (portraits, a cat, a coffee cup) shown at the card
+    stage: no card. Faces, hair, clothes and backgrounds have straight edges too."""
+    from kiosk.core.vision.quality import STILL_THRESHOLDS
+
+    photos = sorted(p for d in ("faces", "real", "negatives") for p in (ASSETS / d).iterdir())
+    assert len(photos) >= 8
+    for path in photos:
+        img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        assert img is not None, path
+        a = assess(img, "card", detector=detector, thresholds=STILL_THRESHOLDS)
+        assert "no_card" in a.problems, (path.name, a.problems)
