@@ -311,7 +311,8 @@ def find_card(
     best = _find_pass(
         small, max(24.0, min(120.0, 0.6 * med)), *args, min_support, line_hi=max(16.0, min(40.0, 0.3 * med))
     )
-    if best is None or best[1].cut_off or best[1].area_frac < 0.2:
+    settled = best is not None and not best[1].cut_off and _flat_and_square(best[1])
+    if not settled and (best is None or best[1].cut_off or best[1].area_frac < 0.2):
         # weak edges break up: accept a less complete outline (the shape tests still apply)
         second = _find_pass(small, max(16.0, min(40.0, 0.3 * med)), *args, min_support - 0.15, check_polarity=True)
         if second is not None and (best is None or second[0] > best[0]):
@@ -459,49 +460,60 @@ def _find_pass(
     if best is not None and not best[1].cut_off and _flat_and_square(best[1]):
         return best
     min_len = 0.05 * max(sw, sh)
-    if line_hi is not None and line_hi < hi:
+    weak_edges = edges
+    if line_hi is not None:
         # straight lines survive clutter: weaker edges (a white card on a light desk) may join
-        contours = long_edge_contours(cv2.Canny(small, 0.5 * line_hi, line_hi), min_len)
+        weak_edges = cv2.Canny(small, 0.5 * line_hi, line_hi)
+        contours = long_edge_contours(weak_edges, min_len)
     lines = lines_from_contours(contours, min_len=min_len)
-    whole, cut = quad_from_lines(lines, (sw, sh), min_area=min_area_frac * area_total, margin=margin)
-    found: list[tuple[float, CardCandidate]] = [] if best is None else [best]
+    line_whole, line_cut = quad_from_lines(lines, (sw, sh), min_area=min_area_frac * area_total, margin=margin)
+    ranked: list[tuple[float, CardCandidate]] = [] if best is None else [best]
     weak_cut: CardCandidate | None = None
-    for lq in (whole, cut):
+    edge_pts: np.ndarray | None = None
+    for lq in (line_whole, line_cut):
         if lq is None:
             continue
-        aspect, side_ratio, rotation = _geometry(lq.quad)
+        quad = lq.quad
+        if not lq.cut_off:
+            # rounded corners and the segment fit leave the corners a pixel or two off: re-fit
+            # each side to the edge pixels along it, as for the contour outlines
+            if edge_pts is None:
+                edge_pts = np.column_stack(np.nonzero(weak_edges)[::-1]).astype(np.float64)
+            quad = _refine_sides(quad, edge_pts)
+        aspect, side_ratio, rotation = _geometry(quad)
         r = aspect / CARD_ASPECT
         if not lq.cut_off and abs(r - 1.0) > aspect_tolerance and lq.area < 0.12 * area_total:
             continue  # far from card-shaped, and too small to be a card tilted far back
-        full_quad = lq.quad / scale
+        full_quad = quad / scale
         cand = CardCandidate(
             quad=full_quad.astype(np.float32),
             cut_off=lq.cut_off,
             aspect=aspect,
             rotation=rotation,
             side_ratio=side_ratio,
-            area_frac=lq.area / area_total,
+            area_frac=float(cv2.contourArea(quad)) / area_total,
             width_px=float(
                 (np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3])) / 2
             ),
         )
-        found.append(((1.0 if lq.cut_off else 2.0) * cand.area_frac, cand))
+        ranked.append(((1.0 if lq.cut_off else 2.0) * cand.area_frac, cand))
         if lq.cut_off and not lq.reaches:
             weak_cut = cand
     # a "whole card" inside a larger cut-off one is something printed on that card (unless the
     # cut-off one has a side hidden where it meets the border: that may be a whole card's side
     # extended by lines that happen to run on to the border)
-    cuts = [c for _, c in found if c.cut_off and c is not weak_cut]
-    found = [
+    cuts = [c for _, c in ranked if c.cut_off and c is not weak_cut]
+    ranked = [
         (key, c)
-        for key, c in found
+        for key, c in ranked
         if c.cut_off
         or not any(
-            k.area_frac > c.area_frac and cv2.pointPolygonTest(k.quad.reshape(-1, 1, 2), _centre(c.quad), False) >= 0
+            k.area_frac > c.area_frac
+            and cv2.pointPolygonTest(k.quad.reshape(-1, 1, 2), _centre(c.quad), False) >= 0
             for k in cuts
         )
     ]
-    return max(found, key=lambda kc: kc[0]) if found else None
+    return max(ranked, key=lambda kc: kc[0]) if ranked else None
 
 
 def rectify(

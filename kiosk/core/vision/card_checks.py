@@ -83,14 +83,11 @@ def measure_specular(bgr_card: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -
         x0, y0 = max(0, x - pad), max(0, y - pad)
         x1, y1 = min(v.shape[1], x + w + pad), min(v.shape[0], y + h + pad)
         blob = (labels[y0:y1, x0:x1] == k).astype(np.uint8)
-        ok = valid[y0:y1, x0:x1]
-
-        def grow(d: int, blob: np.ndarray = blob) -> np.ndarray:
-            return cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * d + 1, 2 * d + 1)))
-
-        inner = grow(max(2, r)) - grow(1)
-        outer = grow(4 * r) - grow(2 * r)
-        inner, outer = inner & (ok > 0), outer & (ok > 0)
+        ok = valid[y0:y1, x0:x1] > 0
+        # rings by distance from the blob (one pass, whatever the blob's size)
+        dist = cv2.distanceTransform(1 - blob, cv2.DIST_L2, 3)
+        inner = ((dist > 1) & (dist <= max(2, r)) & ok).astype(np.uint8)
+        outer = ((dist > 2 * r) & (dist <= 4 * r) & ok).astype(np.uint8)
         if cv2.countNonZero(inner) < 4 or cv2.countNonZero(outer) < 4:
             continue
         # a highlight is a compact spot; white print (a photo's backdrop around a head, a frame)
@@ -138,9 +135,10 @@ def _lifted_all_round(
     v: np.ndarray, blob: np.ndarray, inner: np.ndarray, outer: np.ndarray, lift: float, sectors: int = 8
 ) -> bool:
     """Is the ``inner`` ring around ``blob`` brighter than the ``outer`` ring (by ``lift`` of the
-    headroom to white and at least 15 levels) in at least three quarters of ``sectors``
-    directions around the blob's centre? The paper in each ring is its bright part (75th
-    percentile): print in either ring is darker either way."""
+    headroom to white and at least 15 levels) in at least three quarters of the directions
+    (``sectors`` around the blob's centre) where both rings can be seen, and are they seen in at
+    least half of them? The paper in each ring is its bright part (75th percentile): print in
+    either ring is darker either way."""
     ys, xs = np.nonzero(blob)
     cy, cx = float(ys.mean()), float(xs.mean())
 
@@ -179,6 +177,9 @@ def has_portrait(small_card: np.ndarray, det: FaceDetector | None) -> bool:
         if any(
             0.2 * hw <= f.center[0] <= 0.9 * hw
             and f.box[0] >= 0
+            and f.box[1] >= 0
+            and f.box[0] + f.box[2] <= hw
+            and f.box[1] + f.box[3] <= img.shape[0]
             and 0.1 * hw < f.box[2] <= 0.65 * hw
             and f.box[3] <= 0.6 * img.shape[0]
             and (f.landmarks[:, 0] >= 0).all()
@@ -203,7 +204,9 @@ def _card_checks(
     glare = measure_specular(small_card[my:-my, mx:-mx], t)
     blur = measure_blur(inner_gray, CHECK_SIZE[0])
     metrics.update(luma=mean, clipped=clipped, glare=glare, blur=blur)
-    if mean < t.card_luma_min:
+    if "too_dark" in problems or "too_bright" in problems:
+        pass  # the whole frame's exposure was told already (the outline found is unreliable)
+    elif mean < t.card_luma_min:
         problems.append("too_dark")
     elif mean > t.card_luma_max or clipped > t.card_clipped_max:
         problems.append("too_bright")
@@ -227,11 +230,13 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
     metrics: dict[str, float] = {"width": float(w), "height": float(h)}
     if min(h, w) < t.card_min_image_short_side:
         problems.append("image_too_small")
-    # a camera frame twice the finder's size or more is halved once (exactly, cheaply) and both
-    # the finder and the rectification for the checks work from that: the same detail for a
-    # third of the cost of reading the full frame twice
+    # a camera frame twice the finder's size or more is halved once (exactly: even sizes, the
+    # fast 2x path) before the finder, which needs no more than half its detail
     k = 2 if min(h, w) >= 2 * CHECK_SIZE[1] and max(h, w) >= 2 * t.card_work_long_side else 1
-    src = frame if k == 1 else cv2.resize(frame, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    src = frame
+    if k == 2:
+        even = frame[: h // 2 * 2, : w // 2 * 2]
+        src = cv2.resize(even, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     cand: CardCandidate | None = find_card(src, work_long_side=t.card_work_long_side)
     if cand is not None and k != 1:
         cand = replace(cand, quad=cand.quad * np.float32(k), width_px=cand.width_px * k)
@@ -245,7 +250,9 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
             # a crop of the photo side shows the portrait beside printed text; a crop of the back
             # shows paper
             gray_small = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-            printed = measure_blur(gray_small[:, : CHECK_SIZE[0] // 2], CHECK_SIZE[0] // 2) >= 0.5 * t.card_blur_min
+            half = CHECK_SIZE[0] // 2
+            text = max(measure_blur(gray_small[:, :half], half), measure_blur(gray_small[:, half:], half))
+            printed = text >= 0.5 * t.card_blur_min  # the text side (either way up) is sharp print
             if (printed and has_portrait(small, det)) or (cand is None and _looks_like_back(small, det, t)):
                 metrics.update(card_fills_image=1.0, card_width=float(w), card_width_frac=1.0)
                 if w < t.card_min_width_px:
@@ -291,9 +298,10 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
         mean, clipped = measure_exposure(cv2.cvtColor(frame[::4, ::4], cv2.COLOR_BGR2GRAY))
         if mean < t.card_frame_luma_min:
             problems.append("too_dark")
-        elif mean > t.card_frame_luma_max or clipped > 0.35:
+        elif mean > t.card_frame_luma_max or clipped > t.card_frame_clipped_max:
             problems.append("too_bright")
-    small = rectify(src, quad / np.float32(k), CHECK_SIZE)
+    # the checks' own view is rectified from the full frame: a small card keeps its detail
+    small = rectify(frame, quad, CHECK_SIZE)
     _card_checks(small, det, t, problems, metrics)
     return Assessment(
         ok=not problems, problems=_sorted(problems), metrics=metrics, box=(bx, by, bw, bh), quad=quad, stage="card"

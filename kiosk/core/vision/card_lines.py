@@ -193,8 +193,9 @@ def quad_from_lines(
     Cut: one side on the frame's border, the other three seen at least ``cut_side_seen`` each and
     none of them running along a border (a photograph's own frame), no longer across the border
     than 1.8 times its length along it (a card's part: at most its other side, in perspective),
-    and a side that runs into the border seen right up to it (a card that stops short of the
-    border is whole, however near it lies; a finger may hide where the other side meets it).
+    a side that runs into the border seen right up to it (a card that stops short of the border
+    is whole, however near it lies; a finger may hide where the other side meets it), and the
+    sides that run into the border not seen on past the card's far corners (ruled paper).
 
     Every combination is tested at once with numpy (20 lines: a few thousand quadrilaterals).
     """
@@ -308,13 +309,29 @@ def quad_from_lines(
     # samples), the side after one starts at it (its first samples)
     ends_at = np.roll(ob, -1, axis=1) & ~ob
     starts_at = np.roll(ob, 1, axis=1) & ~ob
-    tail = hits[..., -4:].mean(axis=2)
-    head = hits[..., :4].mean(axis=2)
+    # seen within a few pixels of the border (not within a share of the side: a card lying a
+    # little way from the border would "reach" it then)
+    t0 = -s[sl] * x0 + c[sl] * y0  # (S, 4): each side's start and end along its line
+    t1 = -s[sl] * x1 + c[sl] * y1
+    step = np.sign(t1 - t0)[..., None] * np.array([2.0, 4.0, 6.0, 8.0])
+
+    def seen_at(tt: np.ndarray) -> np.ndarray:
+        ii = np.clip(np.round(tt).astype(np.int64) + reach, 0, 2 * reach)
+        return cover[sl[..., None], ii].mean(axis=2)
+
+    # (both: right at the border, and over the side's last sixth)
+    tail = np.minimum(seen_at(t1[..., None] - step), hits[..., -4:].mean(axis=2))
+    head = np.minimum(seen_at(t0[..., None] + step), hits[..., :4].mean(axis=2))
+    # ... and stop at the card's far corner: a ruled line or a shelf runs on past it
+    far = (t1 - t0)[..., None] * np.array([0.1, 0.2, 0.3, 0.4])  # past whatever lies at the corner
+    beyond_start = seen_at(t0[..., None] - far)
+    beyond_end = seen_at(t1[..., None] + far)
+    stops = ((~ends_at) | (beyond_start <= 0.5)) & ((~starts_at) | (beyond_end <= 0.5))
     # (one of the two may be hidden by the fingers holding the card there: then the part is
     # reported, but does not outrank a whole card found inside it)
     reaches = (ends_at & (tail >= 0.5)) | (starts_at & (head >= 0.5))
     both = ((~ends_at) | (tail >= 0.5)) & ((~starts_at) | (head >= 0.5))
-    cut = cut_shape[sel] & (real_seen.min(1) >= cut_side_seen) & reaches.any(1)
+    cut = cut_shape[sel] & (real_seen.min(1) >= cut_side_seen) & reaches.any(1) & stops.all(1)
 
     def pick(mask: np.ndarray, is_cut: bool) -> LineQuad | None:
         if not mask.any():

@@ -141,14 +141,17 @@ class Thresholds:
     eye_lens_dark: float = 90.0
     eye_lens_tint: float = 34.0
     # --- card ---
-    #: measure_blur on the rectified check-size card (warped from the half-size frame), below =
-    #: blurry. On the real-portrait cards of tools/eval_prechecks.py sharp cards measure 156-780
-    #: and cards defocused or motion-blurred by 1-4 % of their width 1-76: the limit sits in the gap
-    card_blur_min: float = 110.0
+    #: measure_blur on the rectified check-size card, below = blurry. On the real-portrait cards
+    #: of tools/eval_prechecks.py 99 % of the sharp cards measure 264 or more and cards defocused
+    #: or motion-blurred by 1-4 % of their width at most 145: the limit sits in the gap
+    card_blur_min: float = 200.0
     card_luma_min: float = 70.0  #: rectified card mean luma
     card_luma_max: float = 230.0  #: rectified card mean luma
     card_frame_luma_min: float = 45.0  #: whole-frame mean luma when no card is found -> too_dark
     card_frame_luma_max: float = 225.0  #: whole-frame mean luma when no card is found -> too_bright
+    #: share of clipped pixels in a frame whose card outline came out tilted or too small: the
+    #: frame is washed out (too_bright), the outline unreliable
+    card_frame_clipped_max: float = 0.35
     card_clipped_max: float = 0.25  #: share of clipped card pixels: over-exposed (too_bright), not glare
     card_glare_value: int = 248  #: HSV V at or above = specular
     card_glare_sat_max: int = 45  #: ... with saturation at most this (white, not a bright colour)

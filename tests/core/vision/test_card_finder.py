@@ -174,3 +174,23 @@ def test_photographs_without_a_card_are_no_card(detector: FaceDetector) -> None:
         assert img is not None, path
         a = assess(img, "card", detector=detector, thresholds=STILL_THRESHOLDS)
         assert "no_card" in a.problems, (path.name, a.problems)
+
+
+@pytest.mark.parametrize("width", [330, 520, 800])
+def test_found_corners_are_the_cards_corners(card: np.ndarray, detector: FaceDetector, width: int) -> None:
+    """The outline reported for a steady card on a desk lies on its true corners (full-frame
+    pixels, whatever scale the finder worked at), within a few pixels."""
+    rng = np.random.default_rng(width)
+    q = synth.card_corners(synth.CardPose((640, 360), width, 3, 0, 0))
+    frame = synth.compose_card_scene(card, synth.desk_background(seed=9, kind="cloth"), q, rng=rng)
+    a = assess(frame, "card", detector=detector)
+    assert a.quad is not None, a.problems
+    assert float(np.abs(a.quad - q).max()) < 0.012 * width + 2.0, (a.quad, q)
+
+
+def test_a_large_highlight_is_glare(card: np.ndarray, detector: FaceDetector) -> None:
+    rng = np.random.default_rng(14)
+    q = synth.card_corners(synth.CardPose((640, 360), 800, 2, 0, 0))
+    frame = synth.compose_card_scene(card, synth.desk_background(seed=10, kind="dark"), q, rng=rng)
+    a = assess(degrade.specular_glare(frame, (560.0, 340.0), 70.0), "card", detector=detector)
+    assert "glare" in a.problems, a.problems
