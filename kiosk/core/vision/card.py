@@ -27,7 +27,7 @@ import cv2
 import numpy as np
 
 from kiosk.core.vision._imgutil import downscale
-from kiosk.core.vision.card_evidence import borders_touched, card_part_across, one_sided, spans_frame
+from kiosk.core.vision.card_evidence import borders_touched, card_part_across, one_sided, runs_on, spans_frame
 from kiosk.core.vision.card_lines import lines_from_contours, long_edge_contours, quad_from_lines
 
 __all__ = ["CARD_ASPECT", "RECTIFIED_SIZE", "UPLOAD_MARGIN", "CardCandidate", "find_card", "order_corners", "rectify"]
@@ -484,6 +484,8 @@ def _find_pass(
         r = aspect / CARD_ASPECT
         if not lq.cut_off and abs(r - 1.0) > aspect_tolerance and lq.area < 0.12 * area_total:
             continue  # far from card-shaped, and too small to be a card tilted far back
+        if lq.cut_off and runs_on(cv2.dilate(weak_edges, np.ones((3, 3), np.uint8)), quad, margin):
+            continue  # its sides run on past its corners: ruled paper, shelves, not a card
         full_quad = quad / scale
         cand = CardCandidate(
             quad=full_quad.astype(np.float32),

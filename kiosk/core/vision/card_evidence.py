@@ -10,6 +10,7 @@ but cannot be a card held in front of the camera:
   the frame: the picture's own structure (a split screen, a wall).
 * :func:`card_part_across`: along a border lies at most one whole side of the card and across it
   at most the other: a door running out of the frame is longer across than that.
+* :func:`runs_on`: a card's sides end at its corners; the lines of ruled paper or a shelf run on.
 
 Pure functions on the finder's downscaled grey frame; safe from any thread.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["borders_touched", "card_part_across", "one_sided", "spans_frame"]
+__all__ = ["borders_touched", "card_part_across", "one_sided", "runs_on", "spans_frame"]
 
 
 def one_sided(gray: np.ndarray, quad: np.ndarray, *, step: float = 3.0, agree: float = 0.75) -> bool:
@@ -90,3 +91,30 @@ def borders_touched(q: np.ndarray, w: int, h: int, margin: float) -> int:
     """How many of the frame's four borders the points ``q`` reach."""
     lo, hi = q.min(axis=0), q.max(axis=0)
     return int(lo[0] <= margin) + int(lo[1] <= margin) + int(hi[0] >= w - 1 - margin) + int(hi[1] >= h - 1 - margin)
+
+
+def runs_on(edges: np.ndarray, quad: np.ndarray, margin: float) -> bool:
+    """Do the sides of a cut-off ``quad`` that run into the frame's border carry on past its
+    far corners? Each such side is extended beyond its inner corner by 10-40 % of its length
+    and the ``edges`` map is sampled there: a card's side ends at the corner (the desk or palm
+    lies beyond), ruled paper or a shelf edge goes on. True when any does at most of 8 places."""
+    h, w = edges.shape[:2]
+    q = np.asarray(quad, np.float64)
+
+    def at_border(p: np.ndarray) -> bool:
+        return bool(p[0] <= margin + 1 or p[1] <= margin + 1 or p[0] >= w - 2 - margin or p[1] >= h - 2 - margin)
+
+    f = np.linspace(0.1, 0.4, 8)
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        if at_border(a) == at_border(b):
+            continue  # along the border, or an inner side
+        inner, outer = (a, b) if at_border(b) else (b, a)
+        d = inner - outer  # from the border towards (and past) the inner corner
+        pts = inner + np.outer(f, d)
+        x = np.round(pts[:, 0]).astype(int)
+        y = np.round(pts[:, 1]).astype(int)
+        keep = (x >= 0) & (x < w) & (y >= 0) & (y < h)
+        if keep.sum() >= 4 and float((edges[y[keep], x[keep]] > 0).mean()) > 0.5:
+            return True
+    return False

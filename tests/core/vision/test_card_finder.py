@@ -194,3 +194,19 @@ def test_a_large_highlight_is_glare(card: np.ndarray, detector: FaceDetector) ->
     frame = synth.compose_card_scene(card, synth.desk_background(seed=10, kind="dark"), q, rng=rng)
     a = assess(degrade.specular_glare(frame, (560.0, 340.0), 70.0), "card", detector=detector)
     assert "glare" in a.problems, a.problems
+
+
+def test_sides_that_run_on_past_the_corners_are_not_a_cards_sides() -> None:
+    """A cut-off card's sides end at its inner corners; ruled lines carry on past them."""
+    from kiosk.core.vision.card_evidence import runs_on
+
+    quad = np.array([[0, 100], [300, 100], [300, 200], [0, 200]], np.float32)  # cut by the left border
+    card = np.zeros((270, 480), np.uint8)
+    for y in (100, 200):
+        card[y, 0:301] = 255
+    card[100:201, 300] = 255
+    ruled = card.copy()
+    ruled[100, 300:] = 255
+    ruled[200, 300:] = 255
+    assert not runs_on(card, quad, margin=2.0)
+    assert runs_on(ruled, quad, margin=2.0)
