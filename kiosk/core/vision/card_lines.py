@@ -12,7 +12,9 @@ of the four straight sides. So:
    its corners are inside the frame, its shape is a card's (ID-1, 85.6 x 54 mm, up to the
    perspective of a card tilted ~45 deg) and enough of each side is seen (a finger may cover a
    stretch of a side, not most of it);
-4. the largest such quadrilateral wins: a card's outline encloses whatever is printed on it.
+4. the largest such quadrilateral wins: a card's outline encloses whatever is printed on it;
+5. three lines and one of the frame's borders make the part of a card that is cut off, kept when
+   its sides run into the border (and stop at its inner corners) and its shape is a card's part.
 
 Works on the finder's downscaled edge map; returns corners in that map's pixels. Pure functions,
 safe from any thread.
