@@ -1,11 +1,25 @@
-"""Image helpers shared by the emulator tests (compositing cards into scenes, re-shooting faces)."""
+"""Image helpers shared by the emulator tests (compositing cards into scenes, re-shooting faces) and
+the matcher tests' template and similarity tables."""
 
 from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import cv2
 import numpy as np
 
-from kiosk.core.specimen import CARD_SIZE, card_mask
+from kiosk.core.specimen import (
+    CARD_SIZE,
+    PORTRAIT_BOX,
+    Person,
+    card_mask,
+    id_photo,
+    locate_specimen,
+    rectify_card,
+    render_specimen,
+)
 from tests.support.assets import image, negative
 
 
@@ -65,3 +79,64 @@ def face_crop(img: np.ndarray, box: tuple[int, int, int, int], margin: float = 0
     x0, y0 = max(0, x - mx), max(0, y - my)
     x1, y1 = min(img.shape[1], x + w + mx), min(img.shape[0], y + h + my)
     return img[y0:y1, x0:x1].copy()
+
+
+#: the fictional holder of the specimen cards the matcher tests print portraits on
+CARD_PERSON = Person("林晓雨", "310104198605190426", "女", "汉", "1986/05/19", "上海市徐汇区漕溪北路88号")
+
+
+def card_portrait(
+    img: np.ndarray, box: tuple[int, int, int, int], *, width: int, angle: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The face at ``box`` in ``img`` printed on a specimen card, the card photographed (``width``
+    px wide, turned ``angle`` deg, JPEG 70) and its portrait cut back out: (portrait, photo)."""
+    card = render_specimen(CARD_PERSON, id_photo(img, box))
+    photo = jpeg(composite(card, width=width, angle=angle)[0], 70)
+    reading = locate_specimen(photo)
+    assert reading is not None
+    x, y, pw, ph = PORTRAIT_BOX
+    return rectify_card(photo, reading)[y : y + ph, x : x + pw], photo
+
+
+def matcher_templates(
+    m: Any,
+    names: Iterable[str],
+    load: Callable[[str], np.ndarray],
+    variants: Callable[[np.ndarray], dict[str, np.ndarray]],
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``m``'s template of each named photo, and of each of its ``variants``: (refs, variants)."""
+    refs: dict[str, Any] = {}
+    var_templates: dict[str, dict[str, Any]] = {}
+    for name in names:
+        img = load(name).copy()
+        ref = m.template(img)
+        assert ref is not None, name
+        refs[name] = ref
+        var_templates[name] = {}
+        for key, var in variants(img).items():
+            t = m.template(var)
+            assert t is not None, (name, key)
+            var_templates[name][key] = t
+    return refs, var_templates
+
+
+def same_person_sims(m: Any, refs: dict[str, Any], variants: dict[str, dict[str, Any]]) -> dict[tuple[str, str], float]:
+    """Sim of each photo's reference against each of its own variants; prints the lowest."""
+    sims = {(n, k): m.compare(refs[n], t) for n in refs for k, t in variants[n].items()}
+    worst = min(sims, key=sims.__getitem__)
+    print(f"\nsame-person min Sim {sims[worst]:.2f} at {worst}")
+    return sims
+
+
+def different_person_sims(
+    m: Any, refs: dict[str, Any], variants: dict[str, dict[str, Any]]
+) -> dict[tuple[str, str, str], float]:
+    """Sim of each photo's reference against every other photo and its variants; prints the highest."""
+    sims = {}
+    for a, b in itertools.permutations(refs, 2):
+        sims[(a, b, "reference")] = m.compare(refs[a], refs[b])
+        for key, t in variants[b].items():
+            sims[(a, b, key)] = m.compare(refs[a], t)
+    worst = max(sims, key=sims.__getitem__)
+    print(f"\ndifferent-person max Sim {sims[worst]:.2f} at {worst}")
+    return sims

@@ -8,20 +8,25 @@ The figures (minimum same-person Sim, maximum different-person Sim) are printed 
 from __future__ import annotations
 
 import functools
-import itertools
 
 import cv2
 import numpy as np
 import pytest
 
-from kiosk.core.specimen import PORTRAIT_BOX, Person, id_photo, locate_specimen, rectify_card, render_specimen
 from kiosk.emulator.matcher import PASS_SIM
 from kiosk.emulator.matcher_classic import ClassicMatcher as FaceMatcher
 from kiosk.emulator.matcher_classic import ClassicTemplate as FaceTemplate
 from kiosk.emulator.matcher_classic import align_face, similarity_from_score
 from tests.emulator.fixtures import classic_matcher as shared_matcher
 from tests.emulator.fixtures import face_photo
-from tests.emulator.helpers import composite, face_crop, jpeg
+from tests.emulator.helpers import (
+    card_portrait,
+    different_person_sims,
+    face_crop,
+    jpeg,
+    matcher_templates,
+    same_person_sims,
+)
 from tests.support.assets import negative
 
 PHOTOS = [
@@ -32,7 +37,6 @@ PHOTOS = [
     "pexels_woman_neutral.jpeg",
     "pexels_man_santa_costume.jpeg",
 ]
-PERSON = Person("林晓雨", "310104198605190426", "女", "汉", "1986/05/19", "上海市徐汇区漕溪北路88号")
 
 
 def _variants(img: np.ndarray, m: FaceMatcher) -> dict[str, np.ndarray]:
@@ -49,53 +53,23 @@ def _variants(img: np.ndarray, m: FaceMatcher) -> dict[str, np.ndarray]:
     for angle in (-8, 8):
         rot = cv2.getRotationMatrix2D(face.center, angle, 1.0)
         out[f"rotated{angle:+d}"] = cv2.warpAffine(img, rot, (w, h), borderMode=cv2.BORDER_REFLECT)
-    card = render_specimen(PERSON, id_photo(img, face.box))
-    photo = jpeg(composite(card, width=760, angle=5)[0], 70)
-    reading = locate_specimen(photo)
-    assert reading is not None
-    x, y, pw, ph = PORTRAIT_BOX
-    out["card_portrait"] = rectify_card(photo, reading)[y : y + ph, x : x + pw]
-    out["card_photo"] = photo
+    out["card_portrait"], out["card_photo"] = card_portrait(img, face.box, width=760, angle=5)
     return out
 
 
 @functools.cache
 def _templates() -> tuple[dict[str, FaceTemplate], dict[str, dict[str, FaceTemplate]]]:
     m = shared_matcher()
-    refs: dict[str, FaceTemplate] = {}
-    variants: dict[str, dict[str, FaceTemplate]] = {}
-    for name in PHOTOS:
-        img = face_photo(name).copy()
-        ref = m.template(img)
-        assert ref is not None, name
-        refs[name] = ref
-        variants[name] = {}
-        for key, var in _variants(img, m).items():
-            t = m.template(var)
-            assert t is not None, (name, key)
-            variants[name][key] = t
-    return refs, variants
+    return matcher_templates(m, PHOTOS, face_photo, lambda img: _variants(img, m))
 
 
 def test_same_photograph_reshot_passes() -> None:
-    refs, variants = _templates()
-    m = shared_matcher()
-    sims = {(n, k): m.compare(refs[n], t) for n in PHOTOS for k, t in variants[n].items()}
-    worst = min(sims, key=sims.__getitem__)
-    print(f"\nsame-person min Sim {sims[worst]:.2f} at {worst}")
+    sims = same_person_sims(shared_matcher(), *_templates())
     assert all(s >= PASS_SIM for s in sims.values()), {k: v for k, v in sims.items() if v < PASS_SIM}
 
 
 def test_different_people_fail_for_all_pairs() -> None:
-    refs, variants = _templates()
-    m = shared_matcher()
-    sims = {}
-    for a, b in itertools.permutations(PHOTOS, 2):
-        sims[(a, b, "reference")] = m.compare(refs[a], refs[b])
-        for key, t in variants[b].items():
-            sims[(a, b, key)] = m.compare(refs[a], t)
-    worst = max(sims, key=sims.__getitem__)
-    print(f"\ndifferent-person max Sim {sims[worst]:.2f} at {worst}")
+    sims = different_person_sims(shared_matcher(), *_templates())
     assert all(s < PASS_SIM for s in sims.values()), {k: v for k, v in sims.items() if v >= PASS_SIM}
 
 

@@ -24,7 +24,6 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.core.specimen import PORTRAIT_BOX, Person, id_photo, locate_specimen, rectify_card, render_specimen
 from kiosk.emulator.matcher import PASS_SIM, describe, make_matcher
 from kiosk.emulator.matcher_resnet import (
     CHIP_LANDMARKS,
@@ -38,7 +37,7 @@ from kiosk.emulator.matcher_resnet import (
     similarity_from_distance,
 )
 from kiosk.resources import resource
-from tests.emulator.helpers import composite, jpeg
+from tests.emulator.helpers import card_portrait, different_person_sims, jpeg, matcher_templates, same_person_sims
 
 try:
     make_matcher("resnet")
@@ -46,7 +45,6 @@ except ModelUnavailableError as exc:  # the `face` extra is part of the test ext
     pytest.skip(f"face extra not installed: {exc}", allow_module_level=True)
 
 PORTRAITS = ["astronaut_eileen_collins.png", "grace_hopper.jpg", "codait_bryan.png", "codait_luciano.png"]
-PERSON = Person("林晓雨", "310104198605190426", "女", "汉", "1986/05/19", "上海市徐汇区漕溪北路88号")
 
 
 def _matcher() -> ResNetMatcher:
@@ -91,52 +89,22 @@ def _variants(img: np.ndarray) -> dict[str, np.ndarray]:
         "yaw_warp": _yaw(img, face.box, 0.12),
         "dark_jpeg30": jpeg(cv2.convertScaleAbs(img, alpha=0.55, beta=-5), 30),
     }
-    card = render_specimen(PERSON, id_photo(img, face.box))
-    photo = jpeg(composite(card, width=700, angle=-6)[0], 70)
-    reading = locate_specimen(photo)
-    assert reading is not None
-    px, py, pw, ph = PORTRAIT_BOX
-    out["card_portrait"] = rectify_card(photo, reading)[py : py + ph, px : px + pw]
+    out["card_portrait"], _ = card_portrait(img, face.box, width=700, angle=-6)
     return out
 
 
 @functools.cache
 def _templates() -> tuple[dict[str, ResNetTemplate], dict[str, dict[str, ResNetTemplate]]]:
-    m = _matcher()
-    refs: dict[str, ResNetTemplate] = {}
-    variants: dict[str, dict[str, ResNetTemplate]] = {}
-    for name in PORTRAITS:
-        img = _portrait(name).copy()
-        ref = m.template(img)
-        assert ref is not None, name
-        refs[name] = ref
-        variants[name] = {}
-        for key, var in _variants(img).items():
-            t = m.template(var)
-            assert t is not None, (name, key)
-            variants[name][key] = t
-    return refs, variants
+    return matcher_templates(_matcher(), PORTRAITS, _portrait, _variants)
 
 
 def test_same_person_shown_differently_passes() -> None:
-    refs, variants = _templates()
-    m = _matcher()
-    sims = {(n, k): m.compare(refs[n], t) for n in PORTRAITS for k, t in variants[n].items()}
-    worst = min(sims, key=sims.__getitem__)
-    print(f"\nsame-person min Sim {sims[worst]:.2f} at {worst}")
+    sims = same_person_sims(_matcher(), *_templates())
     assert all(s >= PASS_SIM for s in sims.values()), {k: v for k, v in sims.items() if v < PASS_SIM}
 
 
 def test_different_people_fail_for_all_pairs() -> None:
-    refs, variants = _templates()
-    m = _matcher()
-    sims = {}
-    for a, b in itertools.permutations(PORTRAITS, 2):
-        sims[(a, b, "reference")] = m.compare(refs[a], refs[b])
-        for key, t in variants[b].items():
-            sims[(a, b, key)] = m.compare(refs[a], t)
-    worst = max(sims, key=sims.__getitem__)
-    print(f"\ndifferent-person max Sim {sims[worst]:.2f} at {worst}")
+    sims = different_person_sims(_matcher(), *_templates())
     assert all(s < PASS_SIM for s in sims.values()), {k: v for k, v in sims.items() if v >= PASS_SIM}
 
 
