@@ -86,12 +86,21 @@ def _geometry(q: np.ndarray) -> tuple[float, float, float]:
     return float(long_ / short), float(side_ratio), rotation
 
 
-def _touches(q: np.ndarray, w: int, h: int, margin: float) -> bool:
-    return bool(
-        (q[:, 0] <= margin).any()
-        or (q[:, 1] <= margin).any()
-        or (q[:, 0] >= w - 1 - margin).any()
-        or (q[:, 1] >= h - 1 - margin).any()
+def _candidate(
+    quad: np.ndarray, scale: float, area_total: float, cut_off: bool, geometry: tuple[float, float, float]
+) -> CardCandidate:
+    """A :class:`CardCandidate` from a ``quad`` in work-map pixels (``scale`` of the frame) and its
+    :func:`_geometry` (aspect, side ratio, rotation)."""
+    aspect, side_ratio, rotation = geometry
+    full_quad = quad / scale
+    return CardCandidate(
+        quad=full_quad.astype(np.float32),
+        cut_off=cut_off,
+        aspect=aspect,
+        rotation=rotation,
+        side_ratio=side_ratio,
+        area_frac=float(cv2.contourArea(quad)) / area_total,
+        width_px=float((np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3])) / 2),
     )
 
 
@@ -148,7 +157,7 @@ def _complete_quad(
             continue
         q = refine_sides(order_corners(proposal), pts)
         # inside the frame, and not a small quad within a bigger blob (a thumb may add ~10 %)
-        if _touches(q, w, h, margin) or cv2.contourArea(q) < 0.8 * hull_area:
+        if borders_touched(q, w, h, margin) or cv2.contourArea(q) < 0.8 * hull_area:
             continue
         sup = _support(support_map, q, w, h, margin)
         if sup >= min_support and (best is None or sup > best[0]):
@@ -302,7 +311,7 @@ def _find_pass(
             # a "cut-off card" covering nearly the whole frame, or running into two opposite
             # borders (larger than the frame across), is the frame's own clutter
             if (
-                not _touches(hull_pts, sw, sh, margin)
+                not borders_touched(hull_pts, sw, sh, margin)
                 or hull_area > 0.9 * area_total
                 or spans_frame(hull_pts, sw, sh, margin)
             ):
@@ -326,18 +335,7 @@ def _find_pass(
             # the visible part of a card: a band along the border, not a sliver
             if not 0.25 <= aspect <= 4.0:
                 continue
-        full_quad = quad / scale
-        cand = CardCandidate(
-            quad=full_quad.astype(np.float32),
-            cut_off=cut,
-            aspect=aspect,
-            rotation=rotation,
-            side_ratio=side_ratio,
-            area_frac=float(cv2.contourArea(quad) / area_total),
-            width_px=float(
-                (np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3])) / 2
-            ),
-        )
+        cand = _candidate(quad, scale, area_total, cut, (aspect, side_ratio, rotation))
         # a complete card wins over a cut-off shape unless that is much larger (then the
         # "complete" one is likely a feature printed on the cut-off card)
         key = cand.area_frac * (1.0 if cut else 2.0)
@@ -375,18 +373,7 @@ def _find_pass(
             continue  # far from card-shaped, and too small to be a card tilted far back
         if lq.cut_off and runs_on(cv2.dilate(weak_edges, np.ones((3, 3), np.uint8)), quad, margin):
             continue  # its sides run on past its corners: ruled paper, shelves, not a card
-        full_quad = quad / scale
-        cand = CardCandidate(
-            quad=full_quad.astype(np.float32),
-            cut_off=lq.cut_off,
-            aspect=aspect,
-            rotation=rotation,
-            side_ratio=side_ratio,
-            area_frac=float(cv2.contourArea(quad)) / area_total,
-            width_px=float(
-                (np.linalg.norm(full_quad[1] - full_quad[0]) + np.linalg.norm(full_quad[2] - full_quad[3])) / 2
-            ),
-        )
+        cand = _candidate(quad, scale, area_total, lq.cut_off, (aspect, side_ratio, rotation))
         ranked.append(((1.0 if lq.cut_off else 2.0) * cand.area_frac, cand))
         if lq.cut_off and not lq.reaches:
             weak_cut = cand

@@ -223,6 +223,18 @@ def _card_checks(
             problems.append("card_wrong_side")
 
 
+def _frame_exposure(frame: np.ndarray, t: Thresholds, clipped_max: float, problems: list[str]) -> tuple[float, float]:
+    """The whole frame's exposure (every 4th pixel each way): adds ``too_dark`` / ``too_bright``
+    (mean luma outside the card_frame_luma limits, or more than ``clipped_max`` clipped) to
+    ``problems``; returns (mean luma, clipped share)."""
+    mean, clipped = measure_exposure(cv2.cvtColor(frame[::4, ::4], cv2.COLOR_BGR2GRAY))
+    if mean < t.card_frame_luma_min:
+        problems.append("too_dark")
+    elif mean > t.card_frame_luma_max or clipped > clipped_max:
+        problems.append("too_bright")
+    return mean, clipped
+
+
 def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> Assessment:
     """The card-stage checks on a validated BGR frame (see :func:`quality.assess`)."""
     h, w = frame.shape[:2]
@@ -263,12 +275,8 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
     if cand is None:
         problems.append("no_card")
         # a frame too dark or too bright to find anything: say so (the better hint)
-        mean, clipped = measure_exposure(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)[::4, ::4])
+        mean, clipped = _frame_exposure(frame, t, 0.5, problems)
         metrics.update(luma=mean, clipped=clipped)
-        if mean < t.card_frame_luma_min:
-            problems.append("too_dark")
-        elif mean > t.card_frame_luma_max or clipped > 0.5:
-            problems.append("too_bright")
         return Assessment(False, _sorted(problems), metrics, stage="card")
     quad = cand.quad
     bx, by, bw, bh = cv2.boundingRect(np.round(quad).astype(np.int32))
@@ -295,11 +303,7 @@ def assess_card(frame: np.ndarray, det: FaceDetector | None, t: Thresholds) -> A
     if "card_tilted" in problems or "card_too_small" in problems:
         # a washed-out or very dark frame leaves only part of the outline to find: the whole
         # frame's exposure is then the better hint
-        mean, clipped = measure_exposure(cv2.cvtColor(frame[::4, ::4], cv2.COLOR_BGR2GRAY))
-        if mean < t.card_frame_luma_min:
-            problems.append("too_dark")
-        elif mean > t.card_frame_luma_max or clipped > t.card_frame_clipped_max:
-            problems.append("too_bright")
+        _frame_exposure(frame, t, t.card_frame_clipped_max, problems)
     # the checks' own view is rectified from the full frame: a small card keeps its detail
     small = rectify(frame, quad, CHECK_SIZE)
     _card_checks(small, det, t, problems, metrics)

@@ -42,7 +42,6 @@ __all__ = [
     "default_detector",
     "measure_blur",
     "measure_exposure",
-    "measure_glare",
 ]
 
 #: Every problem code, in hint priority order (design.md: extend, never rename).
@@ -249,13 +248,6 @@ def measure_exposure(gray_region: np.ndarray) -> tuple[float, float]:
     mean = float(cv2.mean(gray_region)[0])
     clipped = float(np.count_nonzero(gray_region >= 250)) / max(1, gray_region.size)
     return mean, clipped
-
-
-def measure_glare(bgr_region: np.ndarray, t: Thresholds = DEFAULT_THRESHOLDS) -> float:
-    """Share of specular pixels (very bright and nearly colourless) in a BGR region."""
-    hsv = cv2.cvtColor(bgr_region, cv2.COLOR_BGR2HSV)
-    spec = cv2.inRange(hsv, (0, 0, t.card_glare_value), (180, t.card_glare_sat_max, 255))
-    return cv2.countNonZero(spec) / max(1, spec.size)
 
 
 def _sorted(problems: list[str]) -> tuple[str, ...]:
