@@ -19,12 +19,24 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 
 def _status(pid: int) -> str:
     with open(f"/proc/{pid}/status", encoding="ascii") as fh:
         fields = dict(line.split(":", 1) for line in fh if line.startswith(("VmHWM", "Threads")))
     return f"peak RSS {int(fields['VmHWM'].split()[0]) // 1024} MB, {fields['Threads'].strip()} threads"
+
+
+def _in_parallel(target: Callable[[], None], count: int) -> float:
+    """Run ``target`` in ``count`` threads at once; the seconds until all have finished."""
+    start = time.monotonic()
+    workers = [threading.Thread(target=target) for _ in range(count)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return time.monotonic() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,14 +62,9 @@ def main(argv: list[str] | None = None) -> int:
             except OSError:
                 pass  # the emulator answered at its cap and closed
 
-        start = time.monotonic()
-        workers = [threading.Thread(target=flood) for _ in range(args.connections)]
-        for t in workers:
-            t.start()
-        for t in workers:
-            t.join()
+        took = _in_parallel(flood, args.connections)
         print(f"{args.connections} x {args.header_mb:g} MB of unfinished headers in "
-              f"{time.monotonic() - start:.1f} s: {_status(proc.pid)}")
+              f"{took:.1f} s: {_status(proc.pid)}")
         ok = [0]
 
         def connect() -> None:
@@ -67,13 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             except OSError:
                 pass
 
-        start = time.monotonic()
-        workers = [threading.Thread(target=connect) for _ in range(args.parallel)]
-        for t in workers:
-            t.start()
-        for t in workers:
-            t.join()
-        print(f"{args.parallel} parallel connects: {ok[0]} accepted in {time.monotonic() - start:.1f} s: "
+        took = _in_parallel(connect, args.parallel)
+        print(f"{args.parallel} parallel connects: {ok[0]} accepted in {took:.1f} s: "
               f"{_status(proc.pid)}")
     finally:
         proc.terminate()
