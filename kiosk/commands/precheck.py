@@ -20,7 +20,7 @@ MAX_FILE_BYTES = 40 * 1024 * 1024
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", required=True, choices=("card", "face"), help="what the images show")
-    parser.add_argument("images", nargs="+", metavar="IMG", help="image files (JPEG, PNG, ...)")
+    parser.add_argument("images", nargs="+", metavar="IMG", help="image files (JPEG, PNG, BMP, WebP, TIFF)")
     parser.add_argument(
         "--json", action="store_true", help="JSON lines (the default output is JSON lines too; kept for scripts)"
     )

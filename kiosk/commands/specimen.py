@@ -32,7 +32,9 @@ HELP = "render a SPECIMEN resident ID card the emulator can read"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the person, registry and output options."""
     parser.add_argument("--person", metavar="JSON", help="JSON file with one person (people.json form)")
-    parser.add_argument("--portrait", metavar="IMG", help="portrait photo (JPEG/PNG; default: the registry's)")
+    parser.add_argument(
+        "--portrait", metavar="IMG", help="portrait photo (JPEG, PNG, BMP, WebP, TIFF; default: the registry's)"
+    )
     parser.add_argument(
         "--registry",
         metavar="DIR",

@@ -5,8 +5,9 @@ terminal, the PEAK memory of the command (``RUSAGE_CHILDREN.ru_maxrss`` read by 
 process after waiting for it: at most 800 MB for any image, 600 MB for any answer) and, for the
 service cases, a verdict within connect + read timeout + 2 s (the verdict's own ``total``).
 
-Cases: image bombs (a 629-byte JPEG and a 3 MB PNG, both claiming 30000x30000) through
-``kiosk precheck``, ``kiosk verify`` and ``kiosk specimen``; a hostile service on 127.0.0.1 (huge
+Cases: image bombs (a 629-byte JPEG and a 3 MB PNG, both claiming 30000x30000; a WebP and a TIFF
+claiming 16383 and 60000 square) through ``kiosk precheck``, ``kiosk verify`` and ``kiosk
+specimen``; WebP and TIFF photographs (under a .jpg name) checked like their JPEG; a hostile service on 127.0.0.1 (huge
 body, gzip bomb, status-line drip, escape sequences, nested JSON, far-future Date, huge
 RequestId); a full disk for the audit (``/dev/full``); an ASCII and a cp1252 stdout.
 The core-dump case is test_hostile_coredump.py.
@@ -28,7 +29,7 @@ import pytest
 from kiosk.core.textsafe import escape
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
-from tests.support.bombs import jpeg_bomb, png_bomb
+from tests.support.bombs import jpeg_bomb, png_bomb, tiff_bomb, webp_bomb
 from tests.support.hostile_service import HostileService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,11 +96,14 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("bombs")
     (folder / "bomb.jpg").write_bytes(jpeg_bomb())
     (folder / "bomb.png").write_bytes(png_bomb())
-    return {"jpeg": folder / "bomb.jpg", "png": folder / "bomb.png"}
+    (folder / "bomb.webp").write_bytes(webp_bomb())
+    (folder / "bomb.tif").write_bytes(tiff_bomb())
+    return {"jpeg": folder / "bomb.jpg", "png": folder / "bomb.png", "webp": folder / "bomb.webp",
+            "tiff": folder / "bomb.tif"}
 
 
 # ----------------------------------------------------------------------------------- images
-@pytest.mark.parametrize("kind", ["jpeg", "png"])
+@pytest.mark.parametrize("kind", ["jpeg", "png", "webp", "tiff"])
 def test_bomb_through_precheck(tmp_path: Path, bombs: dict[str, Path], kind: str) -> None:
     assert bombs["jpeg"].stat().st_size == 629
     run = kiosk(tmp_path, "precheck", "--kind", "card", str(bombs[kind]))
@@ -107,6 +111,26 @@ def test_bomb_through_precheck(tmp_path: Path, bombs: dict[str, Path], kind: str
     line = json.loads(run.stdout)
     assert run.rc == 1 and line["problems"] == ["unreadable_image"] and line["detail"] == "too_many_pixels"
     assert run.peak_mb < IMAGE_PEAK_MB, run.peak_mb
+
+
+def test_webp_and_tiff_photographs_are_checked_like_their_jpeg(tmp_path: Path, photos: dict[str, Path]) -> None:
+    """Photographs saved from the web are often WebP under a .jpg name, scanners write TIFF:
+    ``kiosk precheck`` reads them (they are re-encoded as JPEG before any upload)."""
+    import cv2
+
+    face = cv2.imread(str(photos["face_a"]))
+    card = cv2.imread(str(photos["card_a"]))
+    files = []
+    for name, img, ext in (("face-webp", face, ".webp"), ("face-tiff", face, ".tiff"), ("card-tiff", card, ".tiff")):
+        ok, buf = cv2.imencode(ext, img, [cv2.IMWRITE_WEBP_QUALITY, 95] if ext == ".webp" else [])
+        assert ok
+        files.append(tmp_path / f"{name}.jpg")
+        files[-1].write_bytes(buf.tobytes())
+    for kind, paths in (("face", [photos["face_a"], *files[:2]]), ("card", [photos["card_a"], files[2]])):
+        run = kiosk(tmp_path, "precheck", "--kind", kind, *map(str, paths))
+        clean_terminal(run)
+        lines = [json.loads(line) for line in run.stdout.splitlines()]
+        assert run.rc == 0 and [line["ok"] for line in lines] == [True] * len(paths), run.stdout
 
 
 @pytest.mark.parametrize(("kind", "side"), [("jpeg", "card"), ("png", "face")])

@@ -5,7 +5,8 @@ base64 image) goes through :func:`load_image` or :func:`decode_image`. Both
 
 1. bound the bytes read (``max_bytes``; a file is read with a bound, never ``stat`` trusted),
 2. read the width and height from the format's own header (JPEG SOFn, PNG IHDR, BMP info
-   header) with the small parsers below, and refuse anything whose header claims more than
+   header, WebP frame header, TIFF first IFD) with the small parsers below, and refuse anything
+   whose header claims more than
    ``max_pixels`` (default :data:`DEFAULT_MAX_PIXELS`, the ``kiosk.max_image_megapixels``
    setting), and
 3. only then let OpenCV decode, and check the decoded size again.
@@ -14,8 +15,17 @@ A 629-byte JPEG that claims 30000x30000 pixels, or a 2.6 MB PNG of 30000x30000, 
 microseconds instead of taking gigabytes (docs/security.md). ``cv2.imdecode`` flags such as
 ``IMREAD_REDUCED_*`` do not bound memory by themselves, so they are not relied on.
 
-Only JPEG, PNG and BMP are accepted (what a camera, a phone or a scanner gives); other formats
-OpenCV could decode (TIFF, WebP, PNM, HDR, ...) are refused as unsupported rather than parsed.
+Which formats are accepted depends on where the bytes come from (``formats``):
+
+* :data:`REQUEST_FORMATS` (the default of :func:`decode_image`): JPEG, PNG and BMP, what the
+  emulator takes in a request, as the service does;
+* :data:`FILE_FORMATS` (the default of :func:`load_image`): those and WebP (photographs saved
+  from the web or a phone are often WebP, even under a ``.jpg`` name) and TIFF (what document
+  scanners write). A file is re-encoded as JPEG before any upload, so the service never sees
+  these formats.
+
+Other formats OpenCV could decode (GIF, PNM, HDR, JPEG 2000, ...) are refused as unsupported
+rather than parsed.
 
 Pure functions, thread-safe.
 """
@@ -32,6 +42,8 @@ import numpy as np
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
+    "FILE_FORMATS",
+    "REQUEST_FORMATS",
     "ImageLoadError",
     "decode_image",
     "image_header",
@@ -55,10 +67,16 @@ _SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0x
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
+#: what a request to the (emulated) service may carry
+REQUEST_FORMATS = frozenset({"jpeg", "png", "bmp"})
+#: what a file given to the kiosk's commands may be (re-encoded as JPEG before any upload)
+FILE_FORMATS = REQUEST_FORMATS | {"webp", "tiff"}
+
 
 class ImageLoadError(ValueError):
     """The image is refused. ``reason`` is one of ``unreadable``, ``too_large`` (bytes),
-    ``too_many_pixels``, ``unsupported`` (not JPEG/PNG/BMP), ``corrupt`` (header or data)."""
+    ``too_many_pixels``, ``unsupported`` (not one of the accepted formats), ``corrupt`` (header
+    or data)."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         self.reason = reason
@@ -135,15 +153,97 @@ def _bmp_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
-def image_header(data: bytes) -> tuple[str, int, int]:
-    """``(format, width, height)`` read from the header only; raises :class:`ImageLoadError`."""
+def _webp_frame_size(data: bytes, at: int, fourcc: bytes) -> tuple[int, int] | None:
+    """(width, height) of a ``VP8 `` or ``VP8L`` bitstream whose chunk payload starts at ``at``."""
+    if fourcc == b"VP8 ":
+        if len(data) < at + 10 or data[at + 3 : at + 6] != b"\x9d\x01\x2a":
+            raise ImageLoadError("corrupt", "WebP VP8 frame header")
+        width, height = struct.unpack_from("<HH", data, at + 6)
+        return width & 0x3FFF, height & 0x3FFF
+    if fourcc == b"VP8L":
+        if len(data) < at + 5 or data[at] != 0x2F:
+            raise ImageLoadError("corrupt", "WebP VP8L header")
+        (bits,) = struct.unpack_from("<I", data, at + 1)
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int]:
+    """The larger of the canvas (``VP8X``) and every frame bitstream found in the first chunks:
+    a canvas cannot hide a bigger frame from the limit."""
+    width = height = 0
+    at, chunks = 12, 0
+    while at + 8 <= len(data) and chunks < 16:
+        fourcc = data[at : at + 4]
+        (size,) = struct.unpack_from("<I", data, at + 4)
+        body = at + 8
+        if fourcc == b"VP8X":
+            if len(data) < body + 10:
+                raise ImageLoadError("corrupt", "WebP VP8X header")
+            cw = 1 + int.from_bytes(data[body + 4 : body + 7], "little")
+            ch = 1 + int.from_bytes(data[body + 7 : body + 10], "little")
+            width, height = max(width, cw), max(height, ch)
+        else:
+            frame = _webp_frame_size(data, body, fourcc)
+            if frame is not None:
+                width, height = max(width, frame[0]), max(height, frame[1])
+        at, chunks = body + size + (size & 1), chunks + 1
+    if width == 0 or height == 0:
+        raise ImageLoadError("corrupt", "WebP without a frame size")
+    return width, height
+
+
+def _tiff_size(data: bytes) -> tuple[int, int]:
+    """(ImageWidth, ImageLength) of the first IFD (the page OpenCV decodes)."""
+    order = "<" if data[:2] == b"II" else ">"
+    if len(data) < 8:
+        raise ImageLoadError("corrupt", "truncated TIFF header")
+    (ifd,) = struct.unpack_from(order + "I", data, 4)
+    if ifd < 8 or ifd + 2 > len(data):
+        raise ImageLoadError("corrupt", "TIFF IFD offset")
+    (count,) = struct.unpack_from(order + "H", data, ifd)
+    size: dict[int, int] = {}
+    for k in range(min(count, 512)):
+        entry = ifd + 2 + 12 * k
+        if entry + 12 > len(data):
+            break
+        tag, kind = struct.unpack_from(order + "HH", data, entry)
+        if tag in (256, 257):
+            fmt = {3: "H", 4: "I"}.get(kind)
+            if fmt is None:
+                raise ImageLoadError("corrupt", "TIFF size type")
+            (size[tag],) = struct.unpack_from(order + fmt, data, entry + 8)
+    width, height = size.get(256, 0), size.get(257, 0)
+    if width == 0 or height == 0:
+        raise ImageLoadError("corrupt", "TIFF without a size")
+    return width, height
+
+
+def _sniff(data: bytes) -> str | None:
+    """The format named by the first bytes, or None."""
     if data.startswith(b"\xff\xd8"):
-        return ("jpeg", *_jpeg_size(data))
+        return "jpeg"
     if data.startswith(_PNG_SIGNATURE):
-        return ("png", *_png_size(data))
+        return "png"
     if data.startswith(b"BM"):
-        return ("bmp", *_bmp_size(data))
-    raise ImageLoadError("unsupported", "not a JPEG, PNG or BMP image")
+        return "bmp"
+    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:4] in (b"II*\x00", b"MM\x00*"):  # classic TIFF (BigTIFF is not accepted)
+        return "tiff"
+    return None
+
+
+_SIZE_PARSERS = {"jpeg": _jpeg_size, "png": _png_size, "bmp": _bmp_size, "webp": _webp_size, "tiff": _tiff_size}
+
+
+def image_header(data: bytes) -> tuple[str, int, int]:
+    """``(format, width, height)`` read from the header only; raises :class:`ImageLoadError`
+    (``unsupported`` for a format none of the parsers here knows)."""
+    fmt = _sniff(data)
+    if fmt is None:
+        raise ImageLoadError("unsupported", "not a JPEG, PNG, BMP, WebP or TIFF image")
+    return (fmt, *_SIZE_PARSERS[fmt](data))
 
 
 def decode_image(
@@ -152,8 +252,10 @@ def decode_image(
     max_pixels: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     grayscale: bool = False,
+    formats: frozenset[str] = REQUEST_FORMATS,
 ) -> np.ndarray:
-    """Check the header against the limits, then decode to BGR (or gray); raises :class:`ImageLoadError`."""
+    """Check the format and the header against the limits, then decode to BGR (or gray);
+    raises :class:`ImageLoadError`."""
     import cv2
 
     raw = data.tobytes() if isinstance(data, np.ndarray) else bytes(data)
@@ -162,6 +264,9 @@ def decode_image(
     if len(raw) > max_bytes:
         raise ImageLoadError("too_large", f"{len(raw)} bytes > {max_bytes}")
     limit = _LIMITS["max_pixels"] if max_pixels is None else max_pixels
+    fmt = _sniff(raw)
+    if fmt not in formats:
+        raise ImageLoadError("unsupported", f"{(fmt or 'this format').upper()} is not accepted here")
     _fmt, width, height = image_header(raw)
     if width * height > limit:
         raise ImageLoadError("too_many_pixels", f"{width}x{height} > {limit} pixels")
@@ -202,7 +307,8 @@ def load_image(
     max_pixels: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     grayscale: bool = False,
+    formats: frozenset[str] = FILE_FORMATS,
 ) -> np.ndarray:
     """:func:`read_bounded` then :func:`decode_image` (works with non-ASCII paths on Windows)."""
     return decode_image(read_bounded(path, max_bytes), max_pixels=max_pixels, max_bytes=max_bytes,
-                        grayscale=grayscale)
+                        grayscale=grayscale, formats=formats)

@@ -35,7 +35,7 @@ class PrepareError(ValueError):
 
 
 def decode_image_file(path: Path, max_pixels: int | None = None) -> np.ndarray:
-    """Decode a JPEG/PNG/BMP file to BGR through :func:`~kiosk.core.vision.imageio.load_image`
+    """Decode a JPEG/PNG/BMP/WebP/TIFF file to BGR through :func:`~kiosk.core.vision.imageio.load_image`
     (size and pixel limits checked before decoding); raises PrepareError(("unreadable_image",))
     for a missing, corrupt, unsupported or too large file (``__cause__`` says which)."""
     try:

@@ -13,8 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.core.vision import imageio
-from kiosk.core.vision.imageio import ImageLoadError, decode_image, image_header, load_image, read_bounded
-from tests.support.bombs import jpeg_bomb, png_bomb
+from kiosk.core.vision.imageio import (
+    FILE_FORMATS,
+    ImageLoadError,
+    decode_image,
+    image_header,
+    load_image,
+    read_bounded,
+)
+from tests.support.bombs import jpeg_bomb, png_bomb, tiff_bomb, webp_bomb
 
 
 def _img(w: int, h: int) -> np.ndarray:
@@ -30,6 +37,10 @@ def _img(w: int, h: int) -> np.ndarray:
         (".jpg", [cv2.IMWRITE_JPEG_PROGRESSIVE, 1], "jpeg"),
         (".png", [], "png"),
         (".bmp", [], "bmp"),
+        (".webp", [cv2.IMWRITE_WEBP_QUALITY, 80], "webp"),
+        (".webp", [cv2.IMWRITE_WEBP_QUALITY, 101], "webp"),  # lossless (VP8L)
+        (".tiff", [], "tiff"),
+        (".tiff", [cv2.IMWRITE_TIFF_COMPRESSION, 1], "tiff"),
     ],
 )
 def test_header_size_matches_what_opencv_decodes(w: int, h: int, ext: str, params: list[int], fmt: str) -> None:
@@ -37,7 +48,24 @@ def test_header_size_matches_what_opencv_decodes(w: int, h: int, ext: str, param
     assert ok
     data = buf.tobytes()
     assert image_header(data) == (fmt, w, h)
-    assert decode_image(data).shape[:2] == (h, w)
+    assert decode_image(data, formats=FILE_FORMATS).shape[:2] == (h, w)
+
+
+@pytest.mark.parametrize("ext", [".webp", ".tiff"])
+def test_webp_and_tiff_are_taken_from_files_but_not_from_requests(tmp_path: Path, ext: str) -> None:
+    """A photograph saved as WebP (often under a .jpg name) or a scanner's TIFF loads from a
+    file; the emulator's request path takes only what the service takes (JPEG, PNG, BMP)."""
+    ok, buf = cv2.imencode(ext, _img(40, 30))
+    assert ok
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(buf.tobytes())
+    assert load_image(path).shape == (30, 40, 3)
+    with pytest.raises(ImageLoadError) as info:
+        decode_image(buf.tobytes())
+    assert info.value.reason == "unsupported"
+    with pytest.raises(ImageLoadError) as info:
+        decode_image(b"RIFF\x00\x00\x00\x00WEBPjunk")  # refused as a format before any parsing
+    assert info.value.reason == "unsupported"
 
 
 def test_jpeg_header_skips_app_segments_and_fill_bytes() -> None:
@@ -62,30 +90,50 @@ def test_jpeg_header_skips_app_segments_and_fill_bytes() -> None:
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00",  # truncated IHDR
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x00\x00\x00\x00\x01",  # width 0
         b"BM" + bytes(30),  # BMP header size 0
+        b"RIFF\x20\x00\x00\x00WEBPVP8 \x10\x00\x00\x00\x00\x00\x00\x00\x00\x00",  # no VP8 start code
+        b"RIFF\x20\x00\x00\x00WEBPVP8L\x10\x00\x00\x00\x00\x00",  # no VP8L signature
+        b"RIFF\x04\x00\x00\x00WEBP",  # no chunk at all
+        b"II*\x00\x02\x00\x00\x00",  # IFD offset inside the header
+        b"II*\x00\x08\x00\x00\x00\x01\x00\x00\x01\x02\x00\x01\x00\x00\x00\x05\x00\x00\x00",  # width as BYTE
+        b"MM\x00*\x00\x00\x00\x08\x00\x00",  # an IFD without entries: no size
     ],
 )
 def test_malformed_headers_are_corrupt(data: bytes) -> None:
     with pytest.raises(ImageLoadError) as info:
-        decode_image(data)
+        decode_image(data, formats=FILE_FORMATS)
     assert info.value.reason == "corrupt"
 
 
-@pytest.mark.parametrize("data", [b"GIF89a....", b"II*\x00tiff", b"RIFF....WEBPVP8 ", b"P6\n1 1\n255\n\x00\x00\x00"])
+@pytest.mark.parametrize("data", [b"GIF89a....", b"II+\x00bigtiff", b"P6\n1 1\n255\n\x00\x00\x00"])
 def test_other_formats_are_unsupported(data: bytes) -> None:
     with pytest.raises(ImageLoadError) as info:
-        decode_image(data)
+        decode_image(data, formats=FILE_FORMATS)
     assert info.value.reason == "unsupported"
 
 
-@pytest.mark.parametrize("bomb", [jpeg_bomb, png_bomb], ids=["jpeg", "png"])
-def test_bombs_are_refused_from_the_header_in_milliseconds(bomb) -> None:
+@pytest.mark.parametrize(
+    ("bomb", "side"), [(jpeg_bomb, 30000), (png_bomb, 30000), (webp_bomb, 16383), (tiff_bomb, 60000)],
+    ids=["jpeg", "png", "webp", "tiff"],
+)
+def test_bombs_are_refused_from_the_header_in_milliseconds(bomb, side: int) -> None:
     data = bomb()
-    assert image_header(data)[1:] == (30000, 30000)
+    assert image_header(data)[1:] == (side, side)
     start = time.perf_counter()
     with pytest.raises(ImageLoadError) as info:
-        decode_image(data)
+        decode_image(data, formats=FILE_FORMATS)
     assert info.value.reason == "too_many_pixels"
-    assert time.perf_counter() - start < 0.5  # decoding would take 5-28 s and gigabytes
+    assert time.perf_counter() - start < 0.5  # decoding would take seconds and gigabytes
+
+
+def test_a_webp_canvas_cannot_hide_a_bigger_frame() -> None:
+    """VP8X declares a small canvas; the frame bitstream inside claims 16383 x 16383."""
+    bomb = webp_bomb()
+    frame = bomb[12:]  # the VP8 chunk
+    vp8x = b"VP8X" + (10).to_bytes(4, "little") + bytes(4) + (7).to_bytes(3, "little") + (7).to_bytes(3, "little")
+    data = b"RIFF" + (4 + len(vp8x) + len(frame)).to_bytes(4, "little") + b"WEBP" + vp8x + frame
+    assert image_header(data) == ("webp", 16383, 16383)
+    with pytest.raises(ImageLoadError, match="too_many_pixels"):
+        decode_image(data, formats=FILE_FORMATS)
 
 
 def test_the_pixel_limit_is_inclusive_and_configurable() -> None:
@@ -142,10 +190,15 @@ def test_non_ascii_paths_load(tmp_path: Path) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from([b"\xff\xd8", b"\x89PNG\r\n\x1a\n", b"BM", b""]))
+@given(
+    st.binary(max_size=300),
+    st.sampled_from(
+        [b"\xff\xd8", b"\x89PNG\r\n\x1a\n", b"BM", b"RIFF\x00\x01\x00\x00WEBP", b"II*\x00", b"MM\x00*", b""]
+    ),
+)
 def test_random_bytes_give_an_image_or_image_load_error(tail: bytes, head: bytes) -> None:
     try:
-        image = decode_image(head + tail, max_pixels=1_000_000)
+        image = decode_image(head + tail, max_pixels=1_000_000, formats=FILE_FORMATS)
     except ImageLoadError:
         return
     assert image.ndim == 3 and image.shape[0] * image.shape[1] <= 1_000_000
