@@ -79,8 +79,9 @@ from kiosk.emulator import codes
 from kiosk.emulator.faults import FaultDecision, FaultPlan
 from kiosk.emulator.keys import RsaKeyPair, TlsFiles, make_tls_files
 from kiosk.emulator.matcher import FaceMatcher
+from kiosk.emulator.outcomes import ApiError, ServiceOutcome
 from kiosk.emulator.registry import Registry
-from kiosk.emulator.service import ApiError, FaceIdService, ServiceOutcome
+from kiosk.emulator.service import FaceIdService
 
 __all__ = [
     "DEMO_SECRET_ID",
