@@ -47,7 +47,15 @@ from kiosk.emulator import codes
 from kiosk.emulator.keys import RsaKeyPair
 from kiosk.emulator.matcher import PASS_SIM
 from kiosk.emulator.outcomes import ApiError, ServiceOutcome
-from kiosk.emulator.params import AES_256_CBC, AesKey, bool_param, encryption_param, image_param, str_param
+from kiosk.emulator.params import (
+    AES_256_CBC,
+    AesKey,
+    bool_param,
+    encryption_param,
+    image_param,
+    reject_unknown_params,
+    str_param,
+)
 from kiosk.emulator.references import ReferenceFaces
 
 __all__ = ["CARD_IMAGE_MAX_B64", "check_id_card_information"]
@@ -69,9 +77,7 @@ def check_id_card_information(
     params: dict[str, Any], language: str | None, references: ReferenceFaces, keys: RsaKeyPair
 ) -> ServiceOutcome:
     """Emulate ``CheckIdCardInformation`` (see the module docstring)."""
-    unknown = set(params) - _CHECK_PARAMS
-    if unknown:
-        raise ApiError("UnknownParameter", f"unknown parameter {sorted(unknown)[0]}")
+    reject_unknown_params(params, _CHECK_PARAMS)
     image_b64 = str_param(params, "ImageBase64")
     image_url = str_param(params, "ImageUrl")
     config = _config(str_param(params, "Config"))

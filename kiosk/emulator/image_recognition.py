@@ -10,8 +10,8 @@ cannot be unwrapped -> ``FailedOperation.DecryptSystemError``); checksum/format 
 ``LifePhotoDetectFaces``, face < 32 px or blur < 10 -> ``LifePhotoPoorQuality``; else ``Sim``
 live face vs registry portrait (>= 70 ``Success``, else ``CompareLowSimilarity``).
 
-Threading: stateless functions, called on the handler thread of one request with the shared
-(thread-safe) :class:`~kiosk.emulator.references.ReferenceFaces` and key pair.
+Threading: no state of its own; :func:`image_recognition_v2` runs on the calling handler thread
+and shares only the registry look-up and the key pair, both thread-safe.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from kiosk.emulator import codes
 from kiosk.emulator.keys import RsaKeyPair
 from kiosk.emulator.matcher import PASS_SIM, FaceMatcher, FaceTemplate
 from kiosk.emulator.outcomes import ApiError, ServiceOutcome
-from kiosk.emulator.params import encryption_param, image_param, str_param
+from kiosk.emulator.params import encryption_param, image_param, reject_unknown_params, str_param
 from kiosk.emulator.references import ReferenceFaces
 
 __all__ = ["FACE_IMAGE_MAX_B64", "image_recognition_v2"]
@@ -52,9 +52,7 @@ def image_recognition_v2(
     params: dict[str, Any], language: str | None, references: ReferenceFaces, keys: RsaKeyPair
 ) -> ServiceOutcome:
     """Emulate ``ImageRecognitionV2`` (see the module docstring)."""
-    unknown = set(params) - _FACE_PARAMS
-    if unknown:
-        raise ApiError("UnknownParameter", f"unknown parameter {sorted(unknown)[0]}")
+    reject_unknown_params(params, _FACE_PARAMS)
     for name in ("IdCard", "Name", "ImageBase64"):
         if params.get(name) is None:
             raise ApiError("MissingParameter", f"the parameter {name} is required")

@@ -23,7 +23,15 @@ from kiosk.core.vision.imageio import ImageLoadError, decode_image
 from kiosk.emulator.keys import RsaKeyPair
 from kiosk.emulator.outcomes import ApiError
 
-__all__ = ["AES_256_CBC", "AesKey", "bool_param", "encryption_param", "image_param", "str_param"]
+__all__ = [
+    "AES_256_CBC",
+    "AesKey",
+    "bool_param",
+    "encryption_param",
+    "image_param",
+    "reject_unknown_params",
+    "str_param",
+]
 
 AES_256_CBC = "AES-256-CBC"
 _B64_RE = re.compile(r"^[A-Za-z0-9+/]*={0,2}$")
@@ -35,6 +43,13 @@ class AesKey:
 
     key: bytes
     iv: bytes
+
+
+def reject_unknown_params(params: dict[str, Any], known: set[str]) -> None:
+    """``UnknownParameter`` for the first (sorted) parameter the action does not take."""
+    unknown = set(params) - known
+    if unknown:
+        raise ApiError("UnknownParameter", f"unknown parameter {sorted(unknown)[0]}")
 
 
 def bool_param(value: Any, name: str) -> bool:
