@@ -6,11 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.core.vision.camera_watchdog import WatchedSource
 from kiosk.core.vision.capture import AutoCapture, Capture
 from kiosk.core.vision.detector import FaceDetector
 from kiosk.core.vision.encoding import BUDGETS
 from kiosk.core.vision.quality import assess
-from kiosk.core.vision.sources import WatchedSource
 from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript
 
 
