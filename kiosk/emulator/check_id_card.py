@@ -1,6 +1,6 @@
 """The emulated ``CheckIdCardInformation`` action: read a card photo, warn, look up, compare.
 
-Cards are SPECIMEN cards read through their QR marker (:func:`kiosk.core.specimen.locate_specimen`);
+Cards are SPECIMEN cards read through their QR marker (:mod:`kiosk.core.specimen_reading`);
 there is no OCR. Step by step: ``ImageUrl`` -> ``DownLoadError`` (the emulator downloads
 nothing); empty ``ImageBase64`` -> ``EmptyImageError``; > 7 MB -> ``ImageSizeTooLarge``; not strict
 padded base64 of a JPEG/PNG -> ``ImageDecodeFailed``; no QR code -> ``ImageNoIdCard``; a QR code
@@ -41,7 +41,8 @@ import numpy as np
 
 from kiosk.core import idnumber
 from kiosk.core.faceid.crypto import aes_cbc_encrypt
-from kiosk.core.specimen import PORTRAIT_BOX, Person, SpecimenReading, find_qr, rectify_card, specimen_from_qr
+from kiosk.core.specimen import PORTRAIT_BOX, Person
+from kiosk.core.specimen_reading import SpecimenReading, find_qr, rectify_card, specimen_from_qr
 from kiosk.core.vision.quality import measure_blur
 from kiosk.emulator import codes
 from kiosk.emulator.keys import RsaKeyPair

@@ -19,11 +19,9 @@ from kiosk.core.specimen import (
     card_mask,
     decode_marker,
     encode_marker,
-    locate_specimen,
-    read_specimen,
-    rectify_card,
     render_specimen,
 )
+from kiosk.core.specimen_reading import locate_specimen, read_specimen, rectify_card
 from tests.emulator.helpers import composite, jpeg
 from tests.support.assets import face, negative
 
