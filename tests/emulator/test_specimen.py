@@ -1,4 +1,4 @@
-"""Specimen cards: marker format, rendering, reading from photos (kiosk.core.specimen)."""
+"""Specimen cards: marker format, rendering, reading from photos (kiosk.core.specimen, kiosk.core.specimen_reading)."""
 
 from __future__ import annotations
 
