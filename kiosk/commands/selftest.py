@@ -244,7 +244,7 @@ def _steps(runner: _Runner, args: argparse.Namespace, tmp: Path, state: dict[str
     # 4. specimen card -----------------------------------------------------------------------
     def specimen() -> tuple[str, Any]:
         from kiosk.core import idnumber
-        from kiosk.core.specimen import read_specimen
+        from kiosk.core.specimen_reading import read_specimen
 
         _server, registry, people = world
         holder = people[HOLDER]

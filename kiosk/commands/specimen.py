@@ -144,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     import cv2
 
-    from kiosk.core.specimen import read_specimen, render_specimen
+    from kiosk.core.specimen import render_specimen
+    from kiosk.core.specimen_reading import read_specimen
 
     registry = None
     if args.list:

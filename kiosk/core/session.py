@@ -97,11 +97,6 @@ class Event(StrEnum):
     RETRY = "retry"
 
 
-#: Outcomes that end the session on a result screen.
-FINAL_OUTCOMES = frozenset(
-    {Outcome.PASS, Outcome.FAIL, Outcome.STAFF, Outcome.REGISTRATION_OFFICE, Outcome.UNAVAILABLE}
-)
-
 #: Message keys the session itself produces (the UI translates them like verdict keys).
 KEY_TOO_MANY_ATTEMPTS = "err.too_many_attempts"
 KEY_STAFF_CALLED = "msg.staff_called"
@@ -112,8 +107,6 @@ KEY_FACE_RETAKE = "msg.face_retake"
 MAX_RETRIES = 2
 #: verdict message keys of a face that did not match the record (a retake may help: old card photos)
 FACE_MISMATCH_KEYS = frozenset({"err.face_low_similarity", "err.low_similarity"})
-
-CUSTOMER_STEPS = frozenset({Step.CONSENT, Step.CARD, Step.FACE, Step.VERIFYING, Step.RESULT})
 
 
 class CaptureLike(Protocol):
@@ -419,12 +412,9 @@ class Session:
         Also while VERIFYING (a hung service must not hold the customer): the verdict still in
         flight becomes stale and is ignored.
         """
-        if self._step not in (Step.WELCOME, Step.CONSENT, Step.CARD, Step.FACE, Step.VERIFYING, Step.RESULT,
-                              Step.OUT_OF_SERVICE):
-            return self._ignored(Event.CALL_STAFF)
         if self._step is Step.VERIFYING:
             self._ticket += 1
-        self._drop_customer_data()
+        self._wipe()
         return self._finish(Outcome.STAFF, KEY_STAFF_CALLED, event=Event.CALL_STAFF)
 
     def camera_lost(self) -> bool:
@@ -486,13 +476,10 @@ class Session:
         d.card = d.face = None
         d.card_result = None
 
-    def _drop_customer_data(self) -> None:
-        self._drop_images()
-        self._data = _CustomerData()
-
     def _wipe(self) -> None:
         """Drop every customer datum from memory (zero the buffers the session owns)."""
-        self._drop_customer_data()
+        self._drop_images()
+        self._data = _CustomerData()
 
     def _go(self, event: Event, new: Step) -> bool:
         old = self._step

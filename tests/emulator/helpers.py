@@ -16,10 +16,9 @@ from kiosk.core.specimen import (
     Person,
     card_mask,
     id_photo,
-    locate_specimen,
-    rectify_card,
     render_specimen,
 )
+from kiosk.core.specimen_reading import locate_specimen, rectify_card
 from tests.support.assets import image, negative
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.core import idnumber
-from kiosk.core.specimen import read_specimen
+from kiosk.core.specimen_reading import read_specimen
 from kiosk.emulator.enroll import EnrollError, enroll, fictional_person
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import EmulatorServer

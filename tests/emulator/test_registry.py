@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kiosk.core import idnumber
-from kiosk.core.specimen import read_specimen
+from kiosk.core.specimen_reading import read_specimen
 from kiosk.emulator.registry import BUILTIN_DIR, Registry, RegistryError
 from tests.emulator.fixtures import demo_card
 from tests.support.assets import face, negative

@@ -1,4 +1,4 @@
-"""Specimen cards: marker format, rendering, reading from photos (kiosk.core.specimen)."""
+"""Specimen cards: marker format, rendering, reading from photos (kiosk.core.specimen, kiosk.core.specimen_reading)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,9 @@ from kiosk.core.specimen import (
     card_mask,
     decode_marker,
     encode_marker,
-    locate_specimen,
-    read_specimen,
-    rectify_card,
     render_specimen,
 )
+from kiosk.core.specimen_reading import locate_specimen, read_specimen, rectify_card
 from tests.emulator.helpers import composite, jpeg
 from tests.support.assets import face, negative
 

@@ -14,7 +14,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.commands.emulator import call_instructions
-from kiosk.core.specimen import read_specimen
+from kiosk.core.specimen_reading import read_specimen
 from kiosk.emulator.registry import BUILTIN_DIR, Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
 from kiosk.ui.pin import check_pin

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from kiosk.core.vision.camera_watchdog import HEALTH_STATES, WatchedSource
 from kiosk.core.vision.quality import assess
-from kiosk.core.vision.sources import HEALTH_STATES, FaultInjectingSource, SourceInfo, WatchedSource
+from kiosk.core.vision.sources import FaultInjectingSource, SourceInfo
 from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript
 from kiosk.emulator.registry import Registry
 

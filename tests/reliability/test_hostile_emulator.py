@@ -15,14 +15,9 @@ import pytest
 from kiosk.core.faceid.credentials import Credential
 from kiosk.core.faceid.settings import Endpoint
 from kiosk.core.faceid.transport import build_request
+from kiosk.emulator.http_server import LISTEN_BACKLOG, MAX_WORKERS
 from kiosk.emulator.registry import Registry
-from kiosk.emulator.server import (
-    DEMO_SECRET_ID,
-    DEMO_SECRET_KEY,
-    LISTEN_BACKLOG,
-    MAX_WORKERS,
-    EmulatorServer,
-)
+from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
 
 
 @pytest.fixture(scope="module")

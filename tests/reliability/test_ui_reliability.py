@@ -25,7 +25,8 @@ from PySide6.QtCore import QThreadPool
 from kiosk.core import messages
 from kiosk.core.session import ResultView
 from kiosk.core.verification import Outcome
-from kiosk.core.vision.sources import FaultInjectingSource, SourceInfo, WatchedSource
+from kiosk.core.vision.camera_watchdog import WatchedSource
+from kiosk.core.vision.sources import FaultInjectingSource, SourceInfo
 from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript
 from kiosk.emulator.registry import Registry
 from kiosk.ui import i18n

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.core.session import Step
-from kiosk.core.vision.sources import WatchedSource
+from kiosk.core.vision.camera_watchdog import WatchedSource
 from kiosk.ui.i18n import LanguageManager
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell import KioskWindow

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Self
 
-from kiosk.core.faceid.catalog import SUCCESS, CatalogEntry, WarningEntry, classify_result, warning
+from kiosk.core.faceid.catalog import SUCCESS, CatalogEntry, classify_result
 from kiosk.core.faceid.crypto import EncryptionSession
 from kiosk.core.faceid.errors import InvalidRequestError, MalformedResponseError
 from kiosk.core.faceid.masking import mask_id, mask_name, size_hint
@@ -276,6 +276,20 @@ def _get_number(data: Mapping[str, Any], key: str, *, rid: str | None = None) ->
     return number
 
 
+def _result_fields(data: Any) -> tuple[str, str, float | None]:
+    """``RequestId``, ``Result`` and ``Sim`` of an inner ``Response``, checked alike for both actions."""
+    if not isinstance(data, Mapping):
+        raise _malformed("Response is not an object")
+    rid = clip(_get_str(data, "RequestId", required=True), MAX_ID_CHARS)
+    result = clip(_get_str(data, "Result", required=True, rid=rid), MAX_ID_CHARS)
+    sim = _get_number(data, "Sim", rid=rid)
+    if result == SUCCESS and sim is None:
+        raise _malformed("field Sim is missing", rid)
+    if sim is not None and not 0.0 <= sim <= 100.0:
+        raise _malformed("field Sim is out of range", rid)
+    return rid, result, sim
+
+
 @dataclass(frozen=True, slots=True, repr=False)
 class ResponseEncryption:
     """The ``Encryption`` object of a response (IsEncrypt / IsEncryptResponse)."""
@@ -384,15 +398,7 @@ class CheckIdCardInformationResponse:
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
         """Parse the inner ``Response`` object; raises MalformedResponseError."""
-        if not isinstance(data, Mapping):
-            raise _malformed("Response is not an object")
-        rid = clip(_get_str(data, "RequestId", required=True), MAX_ID_CHARS)
-        result = clip(_get_str(data, "Result", required=True, rid=rid), MAX_ID_CHARS)
-        sim = _get_number(data, "Sim", rid=rid)
-        if result == SUCCESS and sim is None:
-            raise _malformed("field Sim is missing", rid)
-        if sim is not None and not 0.0 <= sim <= 100.0:
-            raise _malformed("field Sim is out of range", rid)
+        rid, result, sim = _result_fields(data)
         raw_warnings = data.get("Warnings")
         if raw_warnings is None:
             warnings: tuple[str, ...] = ()
@@ -426,10 +432,6 @@ class CheckIdCardInformationResponse:
     @property
     def billed(self) -> bool:
         return self.outcome.billed
-
-    @property
-    def warning_entries(self) -> tuple[WarningEntry, ...]:
-        return tuple(warning(w) for w in self.warnings)
 
     @property
     def masked_name(self) -> str:
@@ -469,15 +471,7 @@ class ImageRecognitionV2Response:
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Self:
         """Parse the inner ``Response`` object; raises MalformedResponseError."""
-        if not isinstance(data, Mapping):
-            raise _malformed("Response is not an object")
-        rid = clip(_get_str(data, "RequestId", required=True), MAX_ID_CHARS)
-        result = clip(_get_str(data, "Result", required=True, rid=rid), MAX_ID_CHARS)
-        sim = _get_number(data, "Sim", rid=rid)
-        if result == SUCCESS and sim is None:
-            raise _malformed("field Sim is missing", rid)
-        if sim is not None and not 0.0 <= sim <= 100.0:
-            raise _malformed("field Sim is out of range", rid)
+        rid, result, sim = _result_fields(data)
         return cls(
             request_id=rid,
             result=result,

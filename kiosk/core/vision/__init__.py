@@ -4,7 +4,7 @@ Public API (see docs/contracts.md):
 
 * sources: :class:`FrameSource`, :class:`SourceInfo`, :class:`WebcamSource`,
   :class:`VideoFileSource`, :class:`ImageFolderSource`, :class:`VirtualCamera` /
-  :class:`VirtualScript`, :class:`WatchedSource`, :class:`FaultInjectingSource`
+  :class:`VirtualScript`, :class:`FaultInjectingSource`; the camera watchdog :class:`WatchedSource`
 * detection: :class:`FaceDetector`, :class:`Face`
 * checks: :func:`assess` -> :class:`Assessment`, :class:`Thresholds`, :func:`measure_blur`,
   :data:`PROBLEM_CODES`; the card finder :func:`find_card` / :func:`rectify`
@@ -17,6 +17,7 @@ No Qt here (import-linter contract). Threading rules are in each module's docstr
 and detectors belong to one thread; ``assess`` is pure given its detector.
 """
 
+from kiosk.core.vision.camera_watchdog import WatchedSource
 from kiosk.core.vision.capture import (
     AutoCapture,
     Capture,
@@ -36,7 +37,6 @@ from kiosk.core.vision.sources import (
     SourceError,
     SourceInfo,
     VideoFileSource,
-    WatchedSource,
     WebcamSource,
 )
 from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript

@@ -6,11 +6,11 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.core.vision.camera_watchdog import WatchedSource
 from kiosk.core.vision.capture import AutoCapture, Capture
 from kiosk.core.vision.detector import FaceDetector
 from kiosk.core.vision.encoding import BUDGETS
 from kiosk.core.vision.quality import assess
-from kiosk.core.vision.sources import WatchedSource
 from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript
 
 
@@ -61,7 +61,7 @@ def test_whole_session_captures_card_then_face(detector: FaceDetector, woman: np
 
 
 def test_card_capture_is_readable_by_the_emulator(detector: FaceDetector, woman: np.ndarray) -> None:
-    specimen = pytest.importorskip("kiosk.core.specimen")
+    specimen = pytest.importorskip("kiosk.core.specimen_reading")
     cam = VirtualCamera(VirtualScript(face_image=woman))
     cam.open()
     card, _, problems = play(cam, "card", detector, 5.0, cam)

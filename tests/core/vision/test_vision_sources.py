@@ -8,13 +8,13 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.core.vision.camera_watchdog import WatchedSource
 from kiosk.core.vision.sources import (
     FaultInjectingSource,
     FrameSource,
     ImageFolderSource,
     SourceError,
     VideoFileSource,
-    WatchedSource,
     WebcamSource,
     backend_order,
 )
