@@ -11,8 +11,11 @@ Modules:
 * ``screens``   the pages (welcome, consent, capture, verifying, result, out of service,
                 PIN, staff) and the "still there?" overlay.
 * ``widgets``   camera preview with overlay, result badge, step dots, PIN pad, buttons.
-* ``workers``   camera reader + frame analyzer (QObjects in QThreads, latest-frame-wins),
-                verification and service-probe jobs (QThreadPool).
+* ``camera_worker``  the camera reader (QObject in its QThread) and ``CameraController``, which
+                     owns the camera and analysis threads.
+* ``frame_analysis`` the vision checks and auto-capture on the newest frame (analysis thread).
+* ``preview_frames`` camera thread -> GUI hand-over: frame packet, latest-frame slot, QImage.
+* ``service_tasks``  verification and service-probe jobs (QThreadPool).
 * ``i18n``      languages and the key -> translated text mapping (Qt Linguist);
                 ``i18n_build`` regenerates resources/i18n (``python -m kiosk.ui.i18n_build``).
 * ``pin``       staff PIN hashing (scrypt) and lockout (no Qt).

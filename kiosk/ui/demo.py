@@ -245,7 +245,7 @@ class DemoWorld:
         return StaffNotifier(command=(sys.executable, "-c", script), timeout_s=10, attempts=2, retry_delay_s=1)
 
     def probe(self) -> tuple[bool, str, float | None]:
-        from kiosk.ui.workers import http_probe
+        from kiosk.ui.service_tasks import http_probe
 
         return http_probe(self.url)
 

@@ -10,8 +10,8 @@ verification deadline, the staff PIN (with lockout) in front of the staff page, 
 language switching, and the wipe on every return to the welcome page (the session drops its
 data; the shell clears previews, labels and pixmaps).
 
-Threading: GUI thread only. Workers: :class:`~kiosk.ui.workers.CameraController` (QThread) and
-:class:`~kiosk.ui.workers.VerifyTask` (QThreadPool). :meth:`KioskWindow.shutdown` stops both.
+Threading: GUI thread only. Workers: :class:`~kiosk.ui.camera_worker.CameraController` (QThread) and
+:class:`~kiosk.ui.service_tasks.VerifyTask` (QThreadPool). :meth:`KioskWindow.shutdown` stops both.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from kiosk.core.textsafe import escape
 from kiosk.ui import i18n, qt_compat, scaling
 from kiosk.ui.access import install as install_accessibility
 from kiosk.ui.app import THEME_FILE
+from kiosk.ui.camera_worker import CameraController
 from kiosk.ui.pin import PinGuard
+from kiosk.ui.preview_frames import FramePacket
 from kiosk.ui.screens import (
     CapturePage,
     ConsentPage,
@@ -48,12 +50,12 @@ from kiosk.ui.screens import (
     VerifyingPage,
     WelcomePage,
 )
+from kiosk.ui.service_tasks import ProbeTask, VerifySignals, VerifyTask
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell_display import DisplayMixin
 from kiosk.ui.shell_service import ServiceMixin
 from kiosk.ui.staff_calls import StaffCallDesk
 from kiosk.ui.widgets import make_button, make_label
-from kiosk.ui.workers import CameraController, FramePacket, ProbeTask, VerifySignals, VerifyTask
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from PySide6.QtCore import Slot
 
 from kiosk.core.session import Step
 from kiosk.core.staff_call import REASON_CUSTOMER, REASON_OUT_OF_SERVICE
-from kiosk.ui.workers import ProbeTask
+from kiosk.ui.service_tasks import ProbeTask
 
 log = logging.getLogger("kiosk.ui.shell")
 
