@@ -7,7 +7,10 @@ Modules:
 * ``app``       QApplication bootstrap: bundled CJK font, QSS theme, single instance.
 * ``launch``    ``run_kiosk()``: builds window + camera threads, runs the loop, tears down.
 * ``shell``     ``KioskWindow``: maps the pure ``kiosk.core.session.Session`` onto pages;
-                idle/result timers, staff PIN, camera loss, language, wipe.
+                its mixins: ``shell_flow`` (session <-> pages, wipe),
+                ``shell_timers`` (idle/result timers), ``shell_staff`` (staff PIN and page),
+                ``shell_service`` (staff calls, service health), ``shell_display`` (widgets,
+                display fit).
 * ``screens``   the pages (welcome, consent, capture, verifying, result, out of service,
                 PIN, staff) and the "still there?" overlay.
 * ``widgets``   camera preview with overlay, result badge, step dots, PIN pad, buttons.
