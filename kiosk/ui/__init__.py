@@ -23,6 +23,10 @@ Modules:
                 ``i18n_build`` regenerates resources/i18n (``python -m kiosk.ui.i18n_build``).
 * ``pin``       staff PIN hashing (scrypt) and lockout (no Qt).
 * ``settings``  ``UiSettings`` from ``kiosk.config``.
-* ``demo``      ``kiosk demo``: emulator + virtual camera world, scenarios, autopilot.
+* ``demo_world``     ``kiosk demo``: emulator + verifiers + virtual cameras, the interactive
+                     demo's scenario rotation.
+* ``demo_scenarios`` the demo's scripted customers (no Qt).
+* ``demo_autopilot`` walks the demo's sessions, checks and measures them; ``demo_tour``: its
+                     screenshot tour of the screens outside the customer flow.
 * ``qt_compat`` start-up guard against the PySide6 6.12 / Python 3.11 None/True refcount leak.
 """
