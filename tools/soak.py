@@ -3,7 +3,7 @@
     python -m tools.soak --sessions 500 --every 25            # the demo autopilot (UI + camera + emulator)
     python -m tools.soak --mode verify --sessions 500          # the verification pipeline only (no Qt)
 
-``demo`` mode runs the real kiosk window offscreen with the demo autopilot (kiosk/ui/demo.py:
+``demo`` mode runs the real kiosk window offscreen with the demo autopilot (kiosk/ui/demo_autopilot.py:
 virtual camera, emulator on loopback, all scenarios in turn including "service down", both
 languages) unpaced (``--fast``). ``verify`` mode drives the FaceID client + Verifier against the
 emulator in a loop (pass, fail, and a fault every few sessions: resets, timeouts, 5xx).
@@ -158,7 +158,9 @@ def run_demo(
 ) -> tuple[int, list[Sample]]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.commands.demo import SCENARIO_NAMES
-    from kiosk.ui.demo import SCENARIOS, Autopilot, DemoWorld
+    from kiosk.ui.demo_autopilot import Autopilot
+    from kiosk.ui.demo_scenarios import SCENARIOS
+    from kiosk.ui.demo_world import DemoWorld
     from kiosk.ui.launch import run_kiosk
     from kiosk.ui.pin import DEMO_PIN, hash_pin
     from kiosk.ui.settings import UiSettings

@@ -58,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
     if args.autopilot:
         ensure_display()
     from kiosk.emulator.matcher import describe
-    from kiosk.ui.demo import SCENARIOS, Autopilot, DemoWorld, IdleCamera, ScenarioRotator
+    from kiosk.ui.demo_autopilot import Autopilot
+    from kiosk.ui.demo_scenarios import SCENARIOS
+    from kiosk.ui.demo_world import DemoWorld, IdleCamera, ScenarioRotator
     from kiosk.ui.launch import run_kiosk
     from kiosk.ui.pin import DEMO_PIN, DEMO_PIN_HASH
     from kiosk.ui.settings import UiSettings

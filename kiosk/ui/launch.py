@@ -19,10 +19,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from kiosk.ui.app import SingleInstance, create_application
+from kiosk.ui.camera_worker import CameraController
+from kiosk.ui.frame_analysis import VisionPipeline
 from kiosk.ui.i18n import LanguageManager
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell import KioskWindow
-from kiosk.ui.workers import CameraController, VisionPipeline
 
 log = logging.getLogger(__name__)
 

@@ -1,63 +1,68 @@
 """The kiosk window: maps the pure :class:`~kiosk.core.session.Session` onto pages.
 
-The shell is the only place where session events are raised from the UI: page signals, camera
-worker signals and verification signals arrive at ``@Slot`` methods here (GUI thread) and are
-turned into session calls; a session listener switches the page, tells the camera what to look
-for, starts verification and arms the timers.
+:class:`KioskWindow` is the one top-level window. This module holds its construction, its public
+API, its Qt event handlers, the tap guard, the language switch and the slots that receive the
+signals of other threads; the rest of what it does is in its mixins, one module each:
 
-Kiosk behaviour handled here: idle timeout with a "still there?" overlay, result timeouts, a
-verification deadline, the staff PIN (with lockout) in front of the staff page, camera loss,
-language switching, and the wipe on every return to the welcome page (the session drops its
-data; the shell clears previews, labels and pixmaps).
+* :mod:`kiosk.ui.shell_display`: the window's widgets and layout, and their fit to the display
+  (scale, landscape or portrait);
+* :mod:`kiosk.ui.shell_flow`: session transitions -> pages, page signals -> session calls, the
+  wipe on every return to the welcome page;
+* :mod:`kiosk.ui.shell_timers`: idle timeout with a "still there?" overlay, result timeouts, the
+  verification deadline;
+* :mod:`kiosk.ui.shell_staff`: the staff PIN (with lockout) in front of the staff page and the
+  staff page's actions (test the service, camera choice, exit);
+* :mod:`kiosk.ui.shell_service`: the service attached after start-up, staff calls and the
+  service health check.
 
-Threading: GUI thread only. Workers: :class:`~kiosk.ui.workers.CameraController` (QThread) and
-:class:`~kiosk.ui.workers.VerifyTask` (QThreadPool). :meth:`KioskWindow.shutdown` stops both.
+Every user input passes the window's event filter: it keeps the idle timer from firing and,
+right after a page change or a button, swallows presses (the tap guard against double taps).
+``self.tr()`` strings stay in :class:`KioskWindow` itself: ``lupdate`` files them under the
+enclosing class, the "KioskWindow" context of the translations.
+
+The camera threads' signals (preview frames, captures, camera health) arrive at ``@Slot``
+methods declared in :class:`KioskWindow` itself, queued to the GUI thread, and become session
+calls; a signal queued before :meth:`KioskWindow.shutdown` changes nothing after it. They stay
+out of the mixins on purpose: with PySide6 6.11 a ``@Slot`` inherited from a plain mixin class
+runs in the thread of the object that sends the signal once the window has a dynamic slot. The
+pool jobs report through :class:`~kiosk.ui.service_tasks.VerifySignals` objects that live on the
+GUI thread, so their answers may go to mixin slots.
+
+Threading: GUI thread only. Workers: :class:`~kiosk.ui.camera_worker.CameraController` (QThread) and
+:class:`~kiosk.ui.service_tasks.VerifyTask` (QThreadPool). :meth:`KioskWindow.shutdown` stops both.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import logging
-import math
 import time
-import uuid
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QThreadPool, Signal, Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.core.session import Event, Session, Step, Transition
+from kiosk.core.session import Session
 from kiosk.core.textsafe import escape
-from kiosk.ui import i18n, qt_compat, scaling
+from kiosk.ui import i18n, qt_compat
 from kiosk.ui.access import install as install_accessibility
 from kiosk.ui.app import THEME_FILE
+from kiosk.ui.camera_worker import CameraController
 from kiosk.ui.pin import PinGuard
-from kiosk.ui.screens import (
-    CapturePage,
-    ConsentPage,
-    IdleOverlay,
-    OutOfServicePage,
-    Page,
-    PinPage,
-    ResultPage,
-    StaffPage,
-    VerifyingPage,
-    WelcomePage,
-)
+from kiosk.ui.preview_frames import FramePacket
+from kiosk.ui.screens import CapturePage, Page
+from kiosk.ui.service_tasks import VerifySignals
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell_display import DisplayMixin
+from kiosk.ui.shell_flow import SessionFlowMixin
 from kiosk.ui.shell_service import ServiceMixin
+from kiosk.ui.shell_staff import StaffMixin
+from kiosk.ui.shell_timers import TimersMixin
 from kiosk.ui.staff_calls import StaffCallDesk
-from kiosk.ui.widgets import make_button, make_label
-from kiosk.ui.workers import CameraController, FramePacket, ProbeTask, VerifySignals, VerifyTask
 
 log = logging.getLogger(__name__)
-
-STAFF_IDLE_MS = 60_000
 
 # presses that a tap guard swallows (the release of a swallowed press does nothing on a button)
 _PRESSES = {QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.TouchBegin}
@@ -70,7 +75,7 @@ _USER_INPUT = {
 }
 
 
-class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
+class KioskWindow(DisplayMixin, ServiceMixin, SessionFlowMixin, StaffMixin, TimersMixin, QWidget):
     """The one top-level window of the kiosk.
 
     Parameters
@@ -192,167 +197,13 @@ class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
         self._on_language_changed(languages.language)
         self._show_page(self.welcome)
 
-    # ---- construction --------------------------------------------------------------------
-    def _build(self) -> None:
-        self.brand = make_label("", "brand", center=False)
-        self.brand.mousePressEvent = self._on_brand_tap  # type: ignore[method-assign]
-        self.lang_button = make_button("", "lang", 72)
-        self.lang_button.clicked.connect(self._on_toggle_language)
-        self.staff_button = make_button("", "staffCall", 72)
-        self.staff_button.clicked.connect(self._on_call_staff)
-        # The customer tools: one container for the buttons every customer page offers. It sits
-        # in the header in landscape and in the footer (lower half, within reach) in portrait.
-        # Other features add their buttons to ``customer_tools_layout``.
-        self.customer_tools = QWidget()
-        self.customer_tools.setObjectName("customerTools")
-        self.customer_tools_layout = QHBoxLayout(self.customer_tools)
-        scaling.scaled_layout(self.customer_tools_layout, (0, 0, 0, 0), 20)
-        self.customer_tools_layout.addWidget(self.lang_button)
-        self.customer_tools_layout.addWidget(self.staff_button)
-        self.header = QWidget()
-        self.header.setObjectName("header")
-        self.header_layout = hl = QHBoxLayout(self.header)
-        scaling.scaled_layout(hl, (32, 10, 32, 10), 20)
-        hl.addWidget(self.brand, 1)
-        hl.addWidget(self.customer_tools)
-        self.footer = QWidget()
-        self.footer.setObjectName("footer")
-        self.footer_layout = QHBoxLayout(self.footer)
-        scaling.scaled_layout(self.footer_layout, (32, 16, 32, 24), 20)
-        self.footer_layout.addStretch(1)
-        self.footer.setVisible(False)
-
-        s = self.settings
-        self.welcome = WelcomePage()
-        self.consent = ConsentPage()
-        self.card_page = CapturePage("card", s.manual_capture_after_s)
-        self.face_page = CapturePage("face", s.manual_capture_after_s)
-        self.verifying = VerifyingPage()
-        self.result_page = ResultPage()
-        self.out_of_service = OutOfServicePage()
-        self.pin_page = PinPage()
-        self.staff_page = StaffPage()
-        self.pages: list[Page] = [
-            self.welcome,
-            self.consent,
-            self.card_page,
-            self.face_page,
-            self.verifying,
-            self.result_page,
-            self.out_of_service,
-            self.pin_page,
-            self.staff_page,
-        ]
-        self.stack = QStackedWidget()
-        for page in self.pages:
-            self.stack.addWidget(page)
-
-        self.welcome.sig_start.connect(self._on_start)
-        self.consent.sig_accept.connect(self._on_accept)
-        self.consent.sig_decline.connect(self._on_decline)
-        self.card_page.sig_manual_capture.connect(self._on_manual_capture)
-        self.face_page.sig_manual_capture.connect(self._on_manual_capture)
-        self.result_page.sig_done.connect(self._on_done)
-        self.result_page.sig_retry.connect(self._on_retry)
-        self.result_page.sig_staff_close.connect(self.open_staff)
-        self.staff_page.sig_calls_answered.connect(self._on_calls_answered)
-        self.pin_page.pad.sig_submitted.connect(self._on_pin_submitted)
-        self.pin_page.pad.sig_cancelled.connect(self._on_staff_back)
-        self.staff_page.sig_back.connect(self._on_staff_back)
-        self.staff_page.sig_exit.connect(self._on_staff_exit)
-        self.staff_page.sig_test_service.connect(self._on_test_service)
-        self.staff_page.sig_camera_selected.connect(self._on_camera_selected)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        # the window never takes its minimum size from its pages: it is the screen's size and
-        # the pages fit themselves to it (see _fit_to); a page that cannot is a layout bug
-        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        layout.addWidget(self.header)
-        layout.addWidget(self.stack, 1)
-        layout.addWidget(self.footer)
-        self.idle_overlay = IdleOverlay(self)
-        self.idle_overlay.sig_still_here.connect(self._on_still_here)
-
-        # development / staff keyboard access (a touch kiosk has no keyboard for customers)
-        QShortcut(QKeySequence("Ctrl+Alt+S"), self, activated=self.open_staff)
-
-    def _build_timers(self) -> None:
-        self.idle_timer = self._timer(single=True, slot=self._on_idle)
-        self.warning_timer = self._timer(single=False, slot=self._on_warning_tick, interval=1000)
-        self.result_timer = self._timer(single=False, slot=self._on_result_tick, interval=1000)
-        self.verify_deadline = self._timer(single=True, slot=self._on_verify_deadline)
-        self.staff_refresh = self._timer(single=False, slot=self._refresh_staff, interval=1000)
-        # staff pages left alone return to the customers (settings must not stay exposed)
-        self.staff_idle = self._timer(single=True, slot=self._on_staff_back, interval=STAFF_IDLE_MS)
-        self.health_timer = self._timer(single=False, slot=self._on_health_tick,
-                                        interval=max(1, int(self.settings.health_check_interval_s * 1000)))
-        self._warning_left = 0
-        self._result_left = 0
-
-    def _timer(self, *, single: bool, slot: Callable[[], None], interval: int = 0) -> QTimer:
-        t = QTimer(self)
-        t.setSingleShot(single)
-        if interval:
-            t.setInterval(interval)
-        t.timeout.connect(slot)
-        return t
-
     # ---- public API ----------------------------------------------------------------------
     def start(self) -> None:
         """Start the camera thread and show the welcome page."""
         self.camera.start()
 
-    def attach_service(
-        self,
-        verifier: Any,
-        *,
-        client: Any = None,
-        service_probe: Callable[[], tuple[bool, str, float | None]] | None = None,
-        notifier: Any = None,
-        health_check: Callable[[], Any] | None = None,
-    ) -> None:
-        """Set the verifier (and what the staff page reads) after start-up (GUI thread).
-
-        The launcher builds the FaceID client after the welcome page is on screen so the
-        customer does not wait for it; no verification can start before this is called.
-        ``notifier`` delivers staff calls; ``health_check()`` (run on a pool thread) returns a
-        :class:`~kiosk.core.service_health.Health` and is run now and every
-        ``health_check_interval_s`` while the kiosk waits for a customer.
-        """
-        self.verifier = verifier
-        self._client = client
-        self._service_probe = service_probe
-        if notifier is not None:
-            self.staff_calls.notifier = notifier
-        if health_check is not None:
-            self._health_check = health_check
-        if self._health_check is not None:
-            self.check_health_now()
-            if self.settings.health_check_interval_s > 0:
-                self.health_timer.start()
-
     def current_page(self) -> Page:
         return self.stack.currentWidget()  # type: ignore[return-value]
-
-    def open_staff(self) -> None:
-        """Show the PIN pad (hidden gesture: tap the brand 5 times; or Ctrl+Alt+S)."""
-        if self.session.step is Step.VERIFYING:
-            return  # never interrupt a running verification
-        self._staff_open = True
-        self.staff_idle.start()
-        self._stop_customer_timers()
-        self.camera.worker.set_stage("idle")
-        self.pin_page.pad.clear()
-        locked = self.pin.locked_for()
-        if not self.pin.configured:
-            self.pin_page.set_message("not_configured")
-        elif locked > 0:
-            self.pin_page.set_message("locked", int(locked))
-        else:
-            self.pin_page.set_message("")
-        self._show_page(self.pin_page)
 
     def recent_outcomes(self) -> list[tuple[str, str, str]]:
         """Recent results, newest first: (time, outcome, message key)."""
@@ -423,218 +274,7 @@ class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
             self._retranslate()
         super().changeEvent(event)
 
-    # ---- session -> UI -------------------------------------------------------------------
-    def _on_transition(self, session: Session, t: Transition) -> None:
-        log.info("step %s -> %s (%s)", t.old.value, t.new.value, t.event.value)
-        if self._closed:  # a late camera/verifier signal after shutdown: no pages, no language switch
-            return
-        self._audit_transition(t)
-        self._stop_customer_timers()
-        if self._staff_open:  # staff pages stay up; leaving them shows the session's page
-            self.camera.worker.set_stage("idle")
-            return
-        if t.old in (Step.CARD, Step.FACE) and t.new is not t.old:
-            (self.card_page if t.old is Step.CARD else self.face_page).leave()
-        stage = {Step.CARD: "card", Step.FACE: "face"}.get(t.new, "idle")
-        self.camera.worker.set_stage(stage)
-        if t.new is Step.WELCOME:
-            self._wipe_ui()
-            if self.languages.language != self.settings.language:
-                self.languages.set_language(self.settings.language)
-            if t.event is Event.DECLINE:
-                self.welcome.show_declined_note()
-            self._show_page(self.welcome)
-        elif t.new is Step.CONSENT:
-            self._show_page(self.consent)
-        elif t.new in (Step.CARD, Step.FACE):
-            page = self.card_page if t.new is Step.CARD else self.face_page
-            stage_name = "card" if t.new is Step.CARD else "face"
-            page.enter(session.hint_key, session.attempts(stage_name) + 1, session.policy.max_attempts)
-            self._show_page(page)
-        elif t.new is Step.VERIFYING:
-            self._start_verification()
-        elif t.new is Step.RESULT:
-            self._show_result()
-        elif t.new is Step.OUT_OF_SERVICE:
-            self._wipe_ui()
-            self._show_page(self.out_of_service)
-        self._arm_idle()
-
-    def _audit_transition(self, t: Transition) -> None:
-        """One audit record per session step (ids, steps, outcome codes and masked values only)."""
-        audit = getattr(self.verifier, "audit", None)
-        if t.old is Step.WELCOME and t.new is not Step.WELCOME:
-            self._session_id = uuid.uuid4().hex[:12]
-        if audit is None or not self._session_id:
-            return
-        extra: dict[str, Any] = {}
-        if t.new is Step.RESULT and self.session.result is not None:
-            extra = {"reason_code": self.session.result.message_key, "masked_id": self.session.result.masked_id,
-                     "outcome_code": self.session.result.outcome.value}
-        try:
-            audit.session(session_id=self._session_id, step=t.new.value,
-                          **{"outcome_code": t.event.value, **extra})
-        except OSError:  # a full or read-only disk must not stop the kiosk
-            log.warning("audit record not written")
-        if t.new is Step.WELCOME:
-            self._session_id = ""
-
-    def _show_page(self, page: Page) -> None:
-        if page is not self.stack.currentWidget():
-            self._guard_taps()
-        self.stack.setCurrentWidget(page)
-        self._update_chrome()
-        self.sig_page_shown.emit(page.name)
-
-    def _start_verification(self) -> None:
-        inputs = dataclasses.replace(self.session.begin_verification(), session_id=self._session_id)
-        if self.verifier is None:  # start-up not finished (cannot happen in practice)
-            self.session.verify_failed("err.out_of_service", inputs.ticket)
-            return
-        self.verifying.enter(card_done=inputs.card_result is not None)
-        self._show_page(self.verifying)
-        self.verify_deadline.start(int(self.settings.verify_deadline_s * 1000))
-        self._pool.start(VerifyTask(self.verifier, inputs, self._verify_signals))
-
-    def _show_result(self) -> None:
-        result = self.session.result
-        assert result is not None
-        self._recent.appendleft((time.strftime("%H:%M:%S"), result.outcome.value, result.message_key))
-        self.result_page.show_result(result, can_retry=result.can_retry)
-        if result.outcome.value == "unavailable":
-            self.check_health_now()  # the welcome page must know before the next customer
-        self._result_left = int(self.session.result_timeout() or 0)
-        self.result_page.set_seconds_left(self._result_left)
-        self._show_page(self.result_page)
-        self.result_timer.start()
-        self.sig_session_ended.emit(result)
-
-    def _wipe_ui(self) -> None:
-        """Clear everything the UI shows about a customer (previews, masked data, hints)."""
-        self.card_page.leave()
-        self.face_page.leave()
-        self.result_page.clear()
-        self.camera.worker.slot.clear()
-        self.idle_overlay.hide()
-
-    # ---- timers --------------------------------------------------------------------------
-    def _arm_idle(self) -> None:
-        self.idle_timer.stop()
-        self.warning_timer.stop()
-        self.idle_overlay.hide()
-        self._resume_capture()
-        if self._staff_open:
-            return
-        timeout = self.session.idle_timeout()
-        if timeout is not None:
-            self.idle_timer.start(int(timeout * 1000))
-
-    def _poke(self) -> None:
-        """User input: the customer (or staff) is still there."""
-        if self._staff_open:
-            self.staff_idle.start()
-        elif self.idle_overlay.isVisible() or self.idle_timer.isActive():
-            self._arm_idle()
-
-    def _stop_customer_timers(self) -> None:
-        for t in (self.idle_timer, self.warning_timer, self.result_timer, self.verify_deadline):
-            t.stop()
-        self.idle_overlay.hide()
-        self._capture_paused = ""  # a transition sets the camera stage itself
-
-    def _pause_capture(self) -> None:
-        """Behind "still there?" nothing is captured (the customer may have walked away)."""
-        stage = {Step.CARD: "card", Step.FACE: "face"}.get(self.session.step)
-        if stage and not self._capture_paused:
-            self._capture_paused = stage
-            self.camera.worker.set_stage("idle")
-
-    def _resume_capture(self) -> None:
-        stage, self._capture_paused = self._capture_paused, ""
-        if stage and self.session.step is {"card": Step.CARD, "face": Step.FACE}[stage]:
-            self.camera.worker.set_stage(stage)
-
-    @property
-    def capture_paused(self) -> bool:
-        return bool(self._capture_paused)
-
-    def show_idle_warning(self) -> None:
-        """Show "still there?" now (what the idle timer does; also used by the demo tour)."""
-        self._on_idle()
-
-    @Slot()
-    def _on_idle(self) -> None:
-        self._guard_taps()  # the overlay may appear under a finger
-        self._pause_capture()
-        self._warning_left = max(1, round(self.session.policy.idle_warning_s))
-        self.idle_overlay.set_seconds_left(self._warning_left)
-        self.idle_overlay.setGeometry(self.rect())
-        self.idle_overlay.show()
-        self.idle_overlay.raise_()
-        self.warning_timer.start()
-        self.sig_page_shown.emit("idle_warning")
-
-    @Slot()
-    def _on_warning_tick(self) -> None:
-        self._warning_left -= 1
-        if self._warning_left <= 0:
-            self.warning_timer.stop()
-            self.idle_overlay.hide()
-            self.session.timeout()
-        else:
-            self.idle_overlay.set_seconds_left(self._warning_left)
-
-    @Slot()
-    def _on_still_here(self) -> None:
-        self._arm_idle()
-
-    @Slot()
-    def _on_result_tick(self) -> None:
-        self._result_left -= 1
-        if self._result_left <= 0:
-            self.result_timer.stop()
-            self.session.timeout()
-        else:
-            self.result_page.set_seconds_left(self._result_left)
-
-    @Slot()
-    def _on_verify_deadline(self) -> None:
-        log.error("verification did not finish within %.0f s", self.settings.verify_deadline_s)
-        self.session.verify_failed("err.service_timeout")
-
-    # ---- page signals -> session ---------------------------------------------------------
-    @Slot()
-    def _on_start(self) -> None:
-        self._guard_taps()
-        if not self.service_ok:
-            return
-        self.session.start()
-
-    @Slot()
-    def _on_retry(self) -> None:
-        self._guard_taps()
-        self.session.retry()
-
-    @Slot()
-    def _on_accept(self) -> None:
-        self._guard_taps()
-        self.session.accept()
-
-    @Slot()
-    def _on_decline(self) -> None:
-        self._guard_taps()
-        self.session.decline()
-
-    @Slot()
-    def _on_done(self) -> None:
-        self._guard_taps()
-        self.session.reset()
-
-    @Slot()
-    def _on_manual_capture(self) -> None:
-        self._guard_taps()
-        self.camera.worker.request_manual_capture()
-
+    # ---- language ------------------------------------------------------------------------
     @Slot()
     def _on_toggle_language(self) -> None:
         self._guard_taps()
@@ -654,7 +294,12 @@ class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
         self.idle_overlay.retranslate()
         self.access.retranslate()
 
-    # ---- workers -> session --------------------------------------------------------------
+    # ---- camera threads -> session -------------------------------------------------------
+    # Signals of the camera worker and the frame analyzer, QObjects living in their own QThreads.
+    # These slots are the window's own, not a mixin's: with PySide6 6.11 a @Slot inherited from
+    # a plain mixin class runs in the sender's thread once the window has a dynamic slot (a
+    # connection to a method that is no @Slot, as open_staff). Declared here, they are queued to
+    # the GUI thread.
     @Slot()
     def _on_frame(self) -> None:
         packet: FramePacket | None = self.camera.worker.slot.take()
@@ -701,74 +346,7 @@ class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
         else:
             self.session.camera_restored()
 
-    @Slot(str, int)
-    def _on_verify_progress(self, step: str, ticket: int) -> None:
-        if self.session.step is Step.VERIFYING:
-            self.verifying.progress(step)
-
-    @Slot(object, int)
-    def _on_verdict(self, verdict: Any, ticket: int) -> None:
-        if self._closed:
-            return
-        self.session.verdict(verdict, ticket)
-
-    @Slot(str, int)
-    def _on_verify_failed(self, key: str, ticket: int) -> None:
-        if self._closed:
-            return
-        self.session.verify_failed(key, ticket)
-
-    # ---- staff ---------------------------------------------------------------------------
-    def _on_brand_tap(self, event: Any) -> None:
-        now = time.monotonic()
-        self._brand_taps.append(now)
-        if len(self._brand_taps) == 5 and now - self._brand_taps[0] < 3.0:
-            self._brand_taps.clear()
-            self.open_staff()
-
-    @Slot(str)
-    def _on_pin_submitted(self, pin: str) -> None:
-        if not self.pin.configured:
-            self.pin_page.set_message("not_configured")
-            return
-        result = self.pin.attempt(pin)
-        if result.ok:
-            self.pin_page.set_message("")
-            self._refresh_staff()
-            self.staff_refresh.start()
-            self._show_page(self.staff_page)
-        elif result.locked:
-            self.pin_page.set_message("locked", math.ceil(result.locked_for_s))
-        else:
-            self.pin_page.set_message("wrong", result.remaining_tries)
-
-    @Slot()
-    def _refresh_staff(self) -> None:
-        info = self.camera.worker.source_info
-        resolution = f"{info.width} × {info.height} @ {info.fps:g} fps ({info.name})" if info else "—"
-        policy = getattr(self.verifier, "policy", None)
-        thresholds = "—"
-        if policy is not None:
-            parts = [
-                f"{k}={getattr(policy, k)}"
-                for k in ("card_sim_threshold", "face_sim_threshold", "min_card_sim", "min_face_sim")
-                if hasattr(policy, k)
-            ]
-            thresholds = ", ".join(parts) or type(policy).__name__
-        offset = self._clock_offset
-        if offset is None and self._client is not None:
-            offset = getattr(self._client, "clock_offset", None)
-        self.staff_page.set_info(
-            camera_index=self.settings.camera_index,
-            resolution=resolution,
-            fps=(self.camera.worker.fps, self.camera.analyzer.fps),
-            thresholds=thresholds,
-            endpoint=self.settings.endpoint or "—",
-            clock_offset_s=offset,
-            recent=self.recent_outcomes(),
-            status=self._audit_status(),
-        )
-
+    # ---- staff page text (tr() here: the KioskWindow context) ----------------------------
     def _audit_status(self) -> list[str]:
         """Status lines for staff: the audit trail cannot be written (disk full), the PIN hash
         is outdated; nothing when all is well."""
@@ -781,45 +359,3 @@ class KioskWindow(DisplayMixin, ServiceMixin, QWidget):
         if self.pin.outdated:
             lines.append(self.tr("The staff PIN hash is outdated: make a new one (kiosk doctor --hash-pin)"))
         return lines
-
-    @Slot()
-    def _on_staff_back(self) -> None:
-        self.staff_refresh.stop()
-        self.staff_idle.stop()
-        self._staff_open = False
-        self.pin_page.pad.clear()
-        self.session.reset()
-        if self.session.step is Step.WELCOME:
-            self._show_page(self.welcome)
-        else:
-            self._show_page(self.out_of_service)
-
-    @Slot()
-    def _on_staff_exit(self) -> None:
-        self.staff_refresh.stop()
-        self.staff_idle.stop()
-        self._allow_close = True
-        self.sig_exit_requested.emit()
-
-    @Slot()
-    def _on_test_service(self) -> None:
-        if self._service_probe is None:
-            self.staff_page.set_service_result("failed", "no probe")
-            return
-        self.staff_page.set_service_result("running")
-        self._pool.start(ProbeTask(self._service_probe, self._probe_signals))
-
-    @Slot(object, int)
-    def _on_probe_done(self, result: Any, _ticket: int) -> None:
-        ok, detail, offset = result
-        if offset is not None:
-            self._clock_offset = offset
-        self.staff_page.set_service_result("ok" if ok else "failed", detail)
-        self._refresh_staff()
-
-    @Slot(int)
-    def _on_camera_selected(self, index: int) -> None:
-        self.settings = self.settings.replace(camera_index=index)
-        factory = self.camera_factory
-        if factory is not None:
-            self.camera.worker.replace_source(functools.partial(factory, index))

@@ -3,6 +3,8 @@
 A mixin of :class:`kiosk.ui.shell.KioskWindow` (kept apart to keep the shell readable). It uses
 the window's ``staff_calls`` desk, ``session``, pages, pool and audit trail.
 
+* :meth:`ServiceMixin.attach_service`: the launcher hands over the verifier, the FaceID client,
+  the staff probe, the staff-call notifier and the health check once the welcome page is up.
 * "Call staff": the call is recorded and sent at once (off the GUI thread, through the
   :class:`~kiosk.ui.staff_calls.StaffCallDesk`), ``staff_call_requested`` is emitted for a local
   sound, and the customer sees "help is on the way" (or is sent to the counter when the call
@@ -18,13 +20,14 @@ GUI thread only.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Slot
 
 from kiosk.core.session import Step
 from kiosk.core.staff_call import REASON_CUSTOMER, REASON_OUT_OF_SERVICE
-from kiosk.ui.workers import ProbeTask
+from kiosk.ui.service_tasks import ProbeTask
 
 log = logging.getLogger("kiosk.ui.shell")
 
@@ -44,6 +47,9 @@ class ServiceMixin:
     staff_call_requested: Any
     sig_health_changed: Any
     _health_check: Any
+    _client: Any
+    _service_probe: Callable[[], tuple[bool, str, float | None]] | None
+    health_timer: Any
     _health_running: bool
     _health_signals: Any
     _closed: bool
@@ -53,6 +59,36 @@ class ServiceMixin:
     _clock_offset: float | None
     _current_call: str
     _result_left: int
+
+    # ---- the service, attached after start-up --------------------------------------------
+    def attach_service(
+        self,
+        verifier: Any,
+        *,
+        client: Any = None,
+        service_probe: Callable[[], tuple[bool, str, float | None]] | None = None,
+        notifier: Any = None,
+        health_check: Callable[[], Any] | None = None,
+    ) -> None:
+        """Set the verifier (and what the staff page reads) after start-up (GUI thread).
+
+        The launcher builds the FaceID client after the welcome page is on screen so the
+        customer does not wait for it; no verification can start before this is called.
+        ``notifier`` delivers staff calls; ``health_check()`` (run on a pool thread) returns a
+        :class:`~kiosk.core.service_health.Health` and is run now and every
+        ``health_check_interval_s`` while the kiosk waits for a customer.
+        """
+        self.verifier = verifier
+        self._client = client
+        self._service_probe = service_probe
+        if notifier is not None:
+            self.staff_calls.notifier = notifier
+        if health_check is not None:
+            self._health_check = health_check
+        if self._health_check is not None:
+            self.check_health_now()
+            if self.settings.health_check_interval_s > 0:
+                self.health_timer.start()
 
     # ---- service health ------------------------------------------------------------------
     def check_health_now(self) -> None:

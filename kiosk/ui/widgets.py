@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.vision.face_checks import face_guide
 from kiosk.ui import palette, scaling
-from kiosk.ui.workers import FramePacket
+from kiosk.ui.preview_frames import FramePacket
 
 # overlay colours: neutral (nothing found yet), working (problems), good (about to capture).
 COLOR_NEUTRAL = QColor("#FFFFFF")

@@ -31,11 +31,12 @@ from kiosk.core.vision.virtual_camera import VirtualCamera, VirtualScript
 from kiosk.emulator.registry import Registry
 from kiosk.ui import i18n
 from kiosk.ui.app import create_application
+from kiosk.ui.camera_worker import CameraController
+from kiosk.ui.frame_analysis import VisionPipeline
 from kiosk.ui.i18n import LanguageManager
 from kiosk.ui.screens import ResultPage
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell import KioskWindow
-from kiosk.ui.workers import CameraController, VisionPipeline
 from tests.reliability.test_fault_matrix import ROWS
 
 TIMEOUT_MS = 20_000

@@ -14,11 +14,11 @@ import pytest
 from PySide6.QtCore import QThread, QThreadPool
 
 from kiosk.ui.app import create_application
+from kiosk.ui.camera_worker import CameraController
 from kiosk.ui.i18n import LanguageManager
 from kiosk.ui.pin import hash_pin
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell import KioskWindow
-from kiosk.ui.workers import CameraController
 from tests.ui._fakes import ScriptedPipeline, ScriptedSource, ScriptedVerifier
 
 TEST_PIN = "135790"

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 
 from kiosk.core.session import Step
 from kiosk.core.vision.camera_watchdog import WatchedSource
+from kiosk.ui.camera_worker import CameraController
 from kiosk.ui.i18n import LanguageManager
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell import KioskWindow
-from kiosk.ui.workers import CameraController
 from tests.ui._fakes import ScriptedPipeline, ScriptedSource, ScriptedVerifier
 from tests.ui.conftest import TEST_PIN_HASH
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.ui.demo import SCENARIOS, Autopilot, DemoWorld
+from kiosk.ui.camera_worker import CameraController
+from kiosk.ui.demo_autopilot import Autopilot
+from kiosk.ui.demo_scenarios import SCENARIOS
+from kiosk.ui.demo_world import DemoWorld
+from kiosk.ui.frame_analysis import VisionPipeline
 from kiosk.ui.i18n import LanguageManager
 from kiosk.ui.pin import DEMO_PIN, hash_pin
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell import KioskWindow
-from kiosk.ui.workers import CameraController, VisionPipeline
 
 
 @pytest.mark.timeout(400)

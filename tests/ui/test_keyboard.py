@@ -8,12 +8,14 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.core.session import Step
 from kiosk.ui import palette
-from kiosk.ui.demo import SCENARIOS, DemoWorld
+from kiosk.ui.camera_worker import CameraController
+from kiosk.ui.demo_scenarios import SCENARIOS
+from kiosk.ui.demo_world import DemoWorld
+from kiosk.ui.frame_analysis import VisionPipeline
 from kiosk.ui.i18n import LanguageManager
 from kiosk.ui.settings import UiSettings
 from kiosk.ui.shell import KioskWindow
 from kiosk.ui.voice import MemoryPlayer
-from kiosk.ui.workers import CameraController, VisionPipeline
 from tests.ui.conftest import TEST_PIN
 
 TIMEOUT = 5000

@@ -10,7 +10,7 @@ import numpy as np
 from kiosk.core import specimen
 from kiosk.core.vision import degrade, synth
 from kiosk.core.vision.detector import FaceDetector
-from kiosk.ui.workers import VisionPipeline
+from kiosk.ui.frame_analysis import VisionPipeline
 
 PHOTO = Path(__file__).resolve().parents[1] / "assets" / "real" / "interfaces_001.jpg"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QImage
 
-from kiosk.ui.workers import FramePacket, FrameSlot, bgr_to_qimage, http_probe
+from kiosk.ui.preview_frames import FramePacket, FrameSlot, bgr_to_qimage
+from kiosk.ui.service_tasks import http_probe
 
 
 def test_qimage_owns_its_pixels_and_respects_stride() -> None:

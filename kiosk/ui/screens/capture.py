@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.core.session import KEY_FACE_RETAKE
 from kiosk.ui import i18n, scaling
+from kiosk.ui.frame_analysis import COUNTDOWN_S
 from kiosk.ui.screens.base import Page
 from kiosk.ui.widgets import PreviewWidget, StepDots, make_button, make_label
-from kiosk.ui.workers import COUNTDOWN_S
 
 #: how long "Captured" and the frozen frame stay on screen before the next step
 CAPTURED_CONFIRM_MS = 900
