@@ -33,11 +33,11 @@ Pure functions, thread-safe.
 from __future__ import annotations
 
 import os
-import stat
 import struct
-from pathlib import Path
 
 import numpy as np
+
+from kiosk.core.bounded_read import BoundedReadError, read_bytes_bounded
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -283,22 +283,14 @@ def decode_image(
 
 
 def read_bounded(path: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """The bytes of a regular file, at most ``max_bytes``; raises :class:`ImageLoadError`.
-
-    The size is bounded by reading, not by trusting ``stat`` (a file can grow; ``/dev/zero`` has
-    size 0); FIFOs and devices are refused before they are opened (an open FIFO blocks).
-    """
-    p = Path(path)
+    """The bytes of a regular file, at most ``max_bytes``; raises :class:`ImageLoadError`
+    (:func:`kiosk.core.bounded_read.read_bytes_bounded`: FIFOs and devices are refused before
+    they are opened, the size is bounded by reading, not by trusting ``stat``)."""
     try:
-        if not stat.S_ISREG(p.stat().st_mode):
-            raise ImageLoadError("unreadable", "not a regular file")
-        with open(p, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise ImageLoadError("unreadable", exc.__class__.__name__) from None
-    if len(data) > max_bytes:
-        raise ImageLoadError("too_large", f"more than {max_bytes} bytes")
-    return data
+        return read_bytes_bounded(path, max_bytes)
+    except BoundedReadError as exc:
+        reason = "too_large" if exc.reason == "too_large" else "unreadable"
+        raise ImageLoadError(reason, str(exc)) from None
 
 
 def load_image(

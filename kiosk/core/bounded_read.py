@@ -1,0 +1,63 @@
+"""Read a small file the way a kiosk must: a regular file only, and never more than a bound.
+
+Every file named on the command line or in the configuration (a PEM key, a registry's
+``people.json``, a person file, an image) is read through :func:`read_bytes_bounded` or
+:func:`read_text_bounded`:
+
+* FIFOs, devices, sockets and folders are refused before they are opened (opening a FIFO for
+  reading blocks until a writer comes; ``/dev/zero`` never ends);
+* the size is bounded by reading at most ``max_bytes + 1`` bytes, not by trusting ``stat`` (a
+  file can grow while it is read).
+
+Failures raise :class:`BoundedReadError` whose ``reason`` is ``missing``, ``not_a_file``,
+``too_large``, ``unreadable`` or ``not_text``, and whose message is one plain line for a user.
+
+Pure functions, thread-safe.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+__all__ = ["BoundedReadError", "read_bytes_bounded", "read_text_bounded"]
+
+
+class BoundedReadError(ValueError):
+    """A file was refused; ``reason`` is a stable word, ``str()`` a line for a user."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+def read_bytes_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``max_bytes``; raises :class:`BoundedReadError`."""
+    p = Path(path)
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        raise BoundedReadError("missing", f"{p}: no such file") from None
+    except (OSError, RuntimeError) as exc:  # a symlink loop is OSError (ELOOP) or RuntimeError
+        raise BoundedReadError("unreadable", f"{p}: cannot be read ({exc.__class__.__name__})") from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise BoundedReadError("not_a_file", f"{p}: {kind}")
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise BoundedReadError("unreadable", f"{p}: cannot be read ({exc.__class__.__name__})") from None
+    if len(data) > max_bytes:
+        raise BoundedReadError("too_large", f"{p}: larger than {max_bytes} bytes")
+    return data
+
+
+def read_text_bounded(path: str | os.PathLike[str], max_bytes: int, encoding: str = "utf-8") -> str:
+    """:func:`read_bytes_bounded` decoded with ``encoding`` (a UTF-8 byte-order mark is dropped)."""
+    data = read_bytes_bounded(path, max_bytes)
+    try:
+        return data.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+    except UnicodeDecodeError:
+        raise BoundedReadError("not_text", f"{Path(path)}: not {encoding} text") from None
