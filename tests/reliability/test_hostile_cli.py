@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ import pytest
 from kiosk.core.textsafe import escape
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
-from tests.support.bombs import jpeg_bomb, png_bomb, tiff_bomb, webp_bomb
+from tests.support.bombs import jpeg_bomb, jpeg_hidden_frame, jpeg_scan_bomb, png_bomb, tiff_bomb, webp_bomb
 from tests.support.hostile_service import HostileService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,12 +99,14 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (folder / "bomb.png").write_bytes(png_bomb())
     (folder / "bomb.webp").write_bytes(webp_bomb())
     (folder / "bomb.tif").write_bytes(tiff_bomb())
+    (folder / "scans.jpg").write_bytes(jpeg_scan_bomb(20_000, side=6000))  # 200 KB: minutes of CPU
+    (folder / "hidden.jpg").write_bytes(jpeg_hidden_frame(jpeg_bomb()))  # 30000x30000 behind FF 00
     return {"jpeg": folder / "bomb.jpg", "png": folder / "bomb.png", "webp": folder / "bomb.webp",
-            "tiff": folder / "bomb.tif"}
+            "tiff": folder / "bomb.tif", "scans": folder / "scans.jpg", "hidden": folder / "hidden.jpg"}
 
 
 # ----------------------------------------------------------------------------------- images
-@pytest.mark.parametrize("kind", ["jpeg", "png", "webp", "tiff"])
+@pytest.mark.parametrize("kind", ["jpeg", "png", "webp", "tiff", "hidden"])
 def test_bomb_through_precheck(tmp_path: Path, bombs: dict[str, Path], kind: str) -> None:
     assert bombs["jpeg"].stat().st_size == 629
     run = kiosk(tmp_path, "precheck", "--kind", "card", str(bombs[kind]))
@@ -111,6 +114,16 @@ def test_bomb_through_precheck(tmp_path: Path, bombs: dict[str, Path], kind: str
     line = json.loads(run.stdout)
     assert run.rc == 1 and line["problems"] == ["unreadable_image"] and line["detail"] == "too_many_pixels"
     assert run.peak_mb < IMAGE_PEAK_MB, run.peak_mb
+
+
+def test_scan_bomb_through_precheck_is_refused_in_bounded_time(tmp_path: Path, bombs: dict[str, Path]) -> None:
+    """20,000 empty progressive scans over a 6000x6000 frame: minutes of libjpeg CPU before."""
+    start = time.perf_counter()
+    run = kiosk(tmp_path, "precheck", "--kind", "face", str(bombs["scans"]))
+    clean_terminal(run)
+    line = json.loads(run.stdout)
+    assert run.rc == 1 and line["problems"] == ["unreadable_image"] and line["detail"] == "corrupt"
+    assert time.perf_counter() - start < 30 and run.peak_mb < IMAGE_PEAK_MB
 
 
 def test_webp_and_tiff_photographs_are_checked_like_their_jpeg(tmp_path: Path, photos: dict[str, Path]) -> None:

@@ -7,6 +7,9 @@
   the 2.7 GB of pixels: every byte of it decodes, which is what makes it a bomb.
 * :func:`webp_bomb`, :func:`tiff_bomb`: small files whose headers claim a huge frame (the two
   formats accepted from files only).
+* :func:`jpeg_scan_bomb`: a CPU bomb, a tiny progressive JPEG with thousands of empty scans.
+* :func:`jpeg_hidden_frame`, :func:`tiff_repeated_size`: headers that show a naive parser a
+  small size while the decoder reads a large one.
 """
 
 from __future__ import annotations
@@ -68,4 +71,47 @@ def tiff_bomb(side: int = 60000) -> bytes:
         tag, _kind = struct.unpack_from("<HH", data, entry)
         if tag in (256, 257):  # ImageWidth, ImageLength: make them LONGs claiming `side`
             struct.pack_into("<HHII", data, entry, tag, 4, 1, side)
+    return bytes(data)
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return b"\xff" + bytes([marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def jpeg_scan_bomb(scans: int = 2000, side: int = 3000) -> bytes:
+    """A grey progressive JPEG of ``side`` x ``side`` pixels with ``scans`` empty AC scans of
+    10 bytes each: tiny, but libjpeg walks every block of the frame once per scan."""
+    dqt = _segment(0xDB, b"\x00" + bytes([1] * 64))
+    sof2 = _segment(0xC2, b"\x08" + struct.pack(">HH", side, side) + b"\x01\x01\x11\x00")
+    dht_dc = _segment(0xC4, b"\x00" + bytes([1] + [0] * 15) + b"\x00")
+    dht_ac = _segment(0xC4, b"\x10" + bytes([1] + [0] * 15) + b"\xe0")
+    sos = _segment(0xDA, b"\x01\x01\x00\x01\x3f\x00")  # one component, AC 1..63, no data
+    return b"\xff\xd8" + dqt + sof2 + dht_dc + dht_ac + sos * scans + b"\xff\xd9"
+
+
+def jpeg_hidden_frame(real: bytes, fake_side: int = 8) -> bytes:
+    """``real`` (a JPEG) with ``FF 00 00 08`` after its SOI and an APP1 segment holding a fake
+    ``fake_side`` square frame header: libjpeg skips ``FF 00 ..`` as garbage and the APP1 by its
+    length, so it decodes ``real``'s frame; a parser that takes ``FF 00`` for a marker with a
+    length jumps 8 bytes, right onto the fake frame header."""
+    fake = _segment(0xC0, b"\x08" + struct.pack(">HH", fake_side, fake_side) + b"\x01\x01\x11\x00")
+    app1 = _segment(0xE1, b"\x00\x00" + fake)  # 2 bytes of padding: the fake lands 8 bytes on
+    return real[:2] + b"\xff\x00\x00\x08" + app1 + real[2:]
+
+
+def tiff_repeated_size(side: int = 60000) -> bytes:
+    """An 8x8 TIFF whose first IFD gives ImageWidth twice: ``side`` first (what libtiff takes),
+    then 8 (in place of the PlanarConfiguration entry)."""
+    ok, buf = cv2.imencode(".tiff", np.full((8, 8, 3), 128, np.uint8), [cv2.IMWRITE_TIFF_COMPRESSION, 1])
+    assert ok
+    data = bytearray(buf.tobytes())
+    (ifd,) = struct.unpack_from("<I", data, 4)
+    (count,) = struct.unpack_from("<H", data, ifd)
+    for k in range(count):
+        entry = ifd + 2 + 12 * k
+        (tag,) = struct.unpack_from("<H", data, entry)
+        if tag == 256:
+            struct.pack_into("<HHII", data, entry, 256, 4, 1, side)
+        elif tag == 284:  # PlanarConfiguration (contiguous is the default)
+            struct.pack_into("<HHII", data, entry, 256, 4, 1, 8)
     return bytes(data)

@@ -33,6 +33,7 @@ Pure functions, thread-safe.
 from __future__ import annotations
 
 import os
+import re
 import struct
 
 import numpy as np
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "FILE_FORMATS",
+    "JPEG_MAX_SCANS",
     "REQUEST_FORMATS",
     "ImageLoadError",
     "decode_image",
@@ -66,6 +68,16 @@ _SOF = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0x
 #: markers without a length field
 _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: the first byte that is not a JPEG fill byte (0xFF)
+_NOT_FF = re.compile(rb"[^\xff]")
+#: segments allowed before a JPEG's frame header (a real file has tens; a file of empty
+#: segments would otherwise make the walk take seconds)
+_JPEG_MAX_SEGMENTS = 10_000
+#: scans allowed in one JPEG. Every scan of a progressive JPEG makes libjpeg walk every block of
+#: the frame again: 10,000 empty scans of 10 bytes each (100 KB) cost 40 s of CPU for a
+#: 6000x6000 frame. Encoders write 10 or so (libjpeg's default progression for colour is 10,
+#: mozjpeg's up to about 20); libjpeg-turbo's own tools offer the same cap (-maxscans).
+JPEG_MAX_SCANS = 100
 
 #: what a request to the (emulated) service may carry
 REQUEST_FORMATS = frozenset({"jpeg", "png", "bmp"})
@@ -96,19 +108,26 @@ def default_max_pixels() -> int:
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:
-    """(width, height) from the first SOFn segment; ``ImageLoadError('corrupt')`` otherwise."""
+    """(width, height) from the first SOFn segment; ``ImageLoadError('corrupt')`` otherwise.
+
+    The walk is libjpeg's own (``next_marker``): bytes up to the next 0xFF are skipped, fill
+    bytes (0xFF) are skipped, and ``FF 00`` is garbage, not a marker. So the frame header found
+    here is the one libjpeg decodes: a file starting ``FF D8 FF 00 ...`` cannot show this
+    parser a small fake frame while libjpeg reads a huge real one. At most
+    :data:`_JPEG_MAX_SEGMENTS` segments come before the frame header (a real file has tens)."""
     n = len(data)
     i = 2  # after SOI
-    while i < n:
-        if data[i] != 0xFF:
-            raise ImageLoadError("corrupt", "JPEG marker expected")
-        while i < n and data[i] == 0xFF:  # fill bytes
-            i += 1
-        if i >= n:
+    for _ in range(_JPEG_MAX_SEGMENTS):
+        i = data.find(b"\xff", i)  # libjpeg skips (with a warning) anything before a 0xFF
+        if i < 0:
             break
+        m = _NOT_FF.search(data, i)  # fill bytes
+        if m is None:
+            break
+        i = m.start()
         marker = data[i]
         i += 1
-        if marker in _STANDALONE:
+        if marker == 0x00 or marker in _STANDALONE:  # FF 00: garbage; RSTn / TEM: no length
             continue
         if marker in (0xD9, 0xDA):  # EOI or start of scan before any frame header
             raise ImageLoadError("corrupt", "JPEG without a frame header")
@@ -125,7 +144,16 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
                 raise ImageLoadError("corrupt", "JPEG frame without a size")
             return width, height
         i += length
+    else:
+        raise ImageLoadError("corrupt", f"more than {_JPEG_MAX_SEGMENTS} JPEG segments before the frame header")
     raise ImageLoadError("corrupt", "truncated JPEG header")
+
+
+def _jpeg_scans(data: bytes) -> int:
+    """How many start-of-scan markers the file holds (an upper bound: an EXIF thumbnail's own
+    scans count too). ``FF DA`` cannot occur inside entropy-coded data (a 0xFF there is always
+    followed by 00 or a restart marker), so counting the pair counts the scans."""
+    return data.count(b"\xff\xda")
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -194,7 +222,8 @@ def _webp_size(data: bytes) -> tuple[int, int]:
 
 
 def _tiff_size(data: bytes) -> tuple[int, int]:
-    """(ImageWidth, ImageLength) of the first IFD (the page OpenCV decodes)."""
+    """(ImageWidth, ImageLength) of the first IFD (the page OpenCV decodes); a tag given twice
+    counts with its larger value, so a small second copy cannot hide a large first one."""
     order = "<" if data[:2] == b"II" else ">"
     if len(data) < 8:
         raise ImageLoadError("corrupt", "truncated TIFF header")
@@ -212,7 +241,8 @@ def _tiff_size(data: bytes) -> tuple[int, int]:
             fmt = {3: "H", 4: "I"}.get(kind)
             if fmt is None:
                 raise ImageLoadError("corrupt", "TIFF size type")
-            (size[tag],) = struct.unpack_from(order + fmt, data, entry + 8)
+            (value,) = struct.unpack_from(order + fmt, data, entry + 8)
+            size[tag] = max(size.get(tag, 0), value)  # a repeated tag: the largest (libtiff takes the first)
     width, height = size.get(256, 0), size.get(257, 0)
     if width == 0 or height == 0:
         raise ImageLoadError("corrupt", "TIFF without a size")
@@ -270,6 +300,8 @@ def decode_image(
     _fmt, width, height = image_header(raw)
     if width * height > limit:
         raise ImageLoadError("too_many_pixels", f"{width}x{height} > {limit} pixels")
+    if fmt == "jpeg" and _jpeg_scans(raw) > JPEG_MAX_SCANS:
+        raise ImageLoadError("corrupt", f"more than {JPEG_MAX_SCANS} JPEG scans")
     flags = cv2.IMREAD_GRAYSCALE if grayscale else cv2.IMREAD_COLOR
     try:
         image = cv2.imdecode(np.frombuffer(raw, np.uint8), flags)

@@ -21,7 +21,15 @@ from kiosk.core.vision.imageio import (
     load_image,
     read_bounded,
 )
-from tests.support.bombs import jpeg_bomb, png_bomb, tiff_bomb, webp_bomb
+from tests.support.bombs import (
+    jpeg_bomb,
+    jpeg_hidden_frame,
+    jpeg_scan_bomb,
+    png_bomb,
+    tiff_bomb,
+    tiff_repeated_size,
+    webp_bomb,
+)
 
 
 def _img(w: int, h: int) -> np.ndarray:
@@ -202,3 +210,42 @@ def test_random_bytes_give_an_image_or_image_load_error(tail: bytes, head: bytes
     except ImageLoadError:
         return
     assert image.ndim == 3 and image.shape[0] * image.shape[1] <= 1_000_000
+
+
+def test_a_progressive_jpeg_with_thousands_of_scans_is_refused_before_decoding() -> None:
+    """A 20 KB file of 2000 empty scans costs libjpeg 10 s of CPU at 6000x6000 (and hours at
+    40 MB); real encoders write about 10 scans."""
+    bomb = jpeg_scan_bomb(2000)
+    assert len(bomb) < 25_000 and image_header(bomb) == ("jpeg", 3000, 3000)
+    start = time.perf_counter()
+    with pytest.raises(ImageLoadError, match="JPEG scans") as info:
+        decode_image(bomb)
+    assert info.value.reason == "corrupt" and time.perf_counter() - start < 0.5
+    assert decode_image(jpeg_scan_bomb(imageio.JPEG_MAX_SCANS, side=64)).shape == (64, 64, 3)  # the cap itself passes
+    _ok, buf = cv2.imencode(".jpg", _img(64, 48), [cv2.IMWRITE_JPEG_PROGRESSIVE, 1])
+    assert buf.tobytes().count(b"\xff\xda") < imageio.JPEG_MAX_SCANS // 5  # what an encoder writes
+
+
+def test_garbage_after_soi_cannot_hide_the_real_frame_from_the_header_check() -> None:
+    """libjpeg skips ``FF 00 ..`` as garbage; the header walk must find the frame libjpeg decodes."""
+    _ok, buf = cv2.imencode(".jpg", _img(64, 48))
+    crafted = jpeg_hidden_frame(buf.tobytes())
+    assert cv2.imdecode(np.frombuffer(crafted, np.uint8), cv2.IMREAD_COLOR).shape[:2] == (48, 64)
+    assert image_header(crafted) == ("jpeg", 64, 48)
+    with pytest.raises(ImageLoadError, match="too_many_pixels"):
+        decode_image(crafted, max_pixels=64 * 48 - 1)
+
+
+def test_a_repeated_tiff_size_tag_counts_with_its_largest_value() -> None:
+    assert image_header(tiff_repeated_size(60000)) == ("tiff", 60000, 8)
+    with pytest.raises(ImageLoadError, match="too_many_pixels"):
+        decode_image(tiff_repeated_size(60000), max_pixels=100_000, formats=FILE_FORMATS)
+
+
+def test_the_header_walk_is_bounded_on_a_file_of_empty_segments() -> None:
+    """40 MB of fill bytes or of empty comment segments: refused in well under a second."""
+    for filler in (b"\xff" * 4_000_000, b"\xff\xfe\x00\x02" * 1_000_000):
+        start = time.perf_counter()
+        with pytest.raises(ImageLoadError) as info:
+            decode_image(b"\xff\xd8" + filler + b"\xff\xd9")
+        assert info.value.reason == "corrupt" and time.perf_counter() - start < 1.0
