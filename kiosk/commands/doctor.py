@@ -128,6 +128,7 @@ def check_credentials(settings: Any) -> Check:
 def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) -> Check:
     """Unsigned POST over the client's own transport (configured proxy and CA bundle): the
     service answers AuthFailure (free) with a Date header. Proxy credentials are never shown."""
+    from kiosk.config import ConfigError
     from kiosk.core.faceid.errors import ConfigError as ClientConfigError
     from kiosk.core.faceid.probe import probe_service
     from kiosk.wiring import client_settings
@@ -136,7 +137,7 @@ def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) ->
         cs = client_settings(settings, endpoint=endpoint, ca_bundle=ca_bundle)
         cs.validate()
         target = cs.endpoint_parts()
-    except (ClientConfigError, OSError) as exc:
+    except (ClientConfigError, ConfigError, OSError) as exc:
         return Check("service", False, f"endpoint configuration: {escape(exc, 300)}")
     result = probe_service(cs)
     if not result.ok:
