@@ -57,8 +57,11 @@ def _load(name: str):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kiosk", description="Identity-verification kiosk (Tencent FaceID).")
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
-    parser.add_argument(
-        "--config", metavar="TOML", help="configuration file (default: $KIOSK_CONFIG or the platform path)"
+    from kiosk.commands.options import non_empty
+
+    parser.add_argument(  # --config "" would silently mean "the default file": a usage error
+        "--config", type=non_empty, metavar="TOML",
+        help="configuration file (default: $KIOSK_CONFIG or the platform path)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:

@@ -118,6 +118,29 @@ def test_an_empty_endpoint_is_a_usage_error_not_the_real_service(tmp_path: Path,
     assert "argument --endpoint: must not be empty" in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (("--config", "", "precheck", "--kind", "face", "x.jpg"), "--config"),  # was: the default file
+        (("doctor", "--endpoint", ""), "--endpoint"),
+        (("specimen", "--id", "1", "--out", ""), "--out"),
+    ],
+)
+def test_empty_values_are_usage_errors(tmp_path: Path, args: tuple[str, ...], option: str) -> None:
+    run = kiosk(tmp_path, *args)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.splitlines()[-1].endswith(f"argument {option}: must not be empty "
+                                                "(leave the option out for the default)")
+
+
+@POSIX
+def test_doctor_says_what_a_ca_bundle_is(tmp_path: Path, odd: dict[str, Path]) -> None:
+    run = kiosk(tmp_path, "doctor", "--json", "--cameras", "0", "--ca-bundle", str(odd["fifo"]))
+    service = next(c for c in json.loads(run.stdout)["checks"] if c["name"] == "service")
+    assert run.returncode == 1
+    assert service["detail"] == f"--ca-bundle: {odd['fifo']}: not a regular file (a named pipe)"
+
+
 # ----------------------------------------------------------------------------------- specimen
 @POSIX
 @pytest.mark.parametrize("kind", ["zero", "fifo", "folder"])
