@@ -49,10 +49,13 @@ class ConfigError(ValueError):
     """A configuration value is wrong. ``key`` is the dotted name, e.g. ``service.endpoint``."""
 
     def __init__(self, key: str, message: str, source: str = "") -> None:
+        from kiosk.core.textsafe import escape
+
         self.key = key
         self.source = source
         where = f" (from {source})" if source else ""
-        super().__init__(f"config: {key}: {message}{where}")
+        # one printable line whatever the file holds (a quoted TOML key can carry ESC or bidi)
+        super().__init__(escape(f"config: {key}: {message}{where}", 2000))
 
 
 def _opt(default: Any, help: str, check: Callable[[Any], bool] | None = None, want: str = "") -> Any:
@@ -329,6 +332,42 @@ def _build_section(name: str, cls: type, values: Mapping[str, tuple[Any, str, bo
     return cls(**kwargs)
 
 
+#: a configuration file is a few KB; a bigger one is refused without being read
+MAX_CONFIG_BYTES = 1_000_000
+
+
+def _read_toml(file_path: Path, origin: str) -> dict[str, Any]:
+    """The parsed file; a :class:`ConfigError` keyed ``origin`` for every way it can be wrong.
+
+    Read through :mod:`kiosk.core.bounded_read` (a regular file only, at most
+    :data:`MAX_CONFIG_BYTES`; a folder or a FIFO is named for what it is, a FIFO never blocks; a
+    UTF-8 byte-order mark, as Notepad writes it, is dropped). ``tomllib`` raises more than
+    ``TOMLDecodeError``: ``RecursionError`` for thousands of nested arrays and ``ValueError`` for
+    an integer with more digits than Python converts; all of them are "not valid TOML".
+    """
+    from kiosk.core.bounded_read import BoundedReadError, check_regular_file, read_text_bounded
+    from kiosk.core.filecheck import unsafe_reason
+    from kiosk.core.textsafe import clip
+
+    try:
+        check_regular_file(file_path)  # what it is first: a folder is not "unsafe", it is a folder
+        reason = unsafe_reason(file_path)
+        if reason:
+            raise ConfigError(origin, f"refusing {file_path}: {reason}")
+        text = read_text_bounded(file_path, MAX_CONFIG_BYTES)
+    except BoundedReadError as exc:
+        raise ConfigError(origin, str(exc)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        detail = clip(str(exc), 200)
+    except RecursionError:
+        detail = "arrays or tables nested too deeply"
+    except ValueError as exc:  # int("9" * 5000): Python's limit on digits (sys.int_info)
+        detail = "a number too long to read" if "digits" in str(exc) else clip(str(exc), 200)
+    raise ConfigError(origin, f"{file_path}: not valid TOML ({detail})")
+
+
 def load_settings(
     path: str | os.PathLike[str] | None = None,
     *,
@@ -338,34 +377,22 @@ def load_settings(
     """Read defaults, then the TOML file, then ``KIOSK_*`` overrides; validate everything.
 
     Raises :class:`ConfigError` (a ``ValueError``) on any problem, including an unreadable or
-    malformed file. ``environ`` defaults to ``os.environ`` (tests pass their own mapping).
+    malformed file, and nothing else. ``environ`` defaults to ``os.environ`` (tests pass their
+    own mapping).
     """
     env = os.environ if environ is None else environ
     file_path: Path | None = None
+    origin = "--config"
     if path:
         file_path = Path(path)
-        if not file_path.is_file():
-            raise ConfigError("--config", f"no such file: {file_path}")
     elif env.get("KIOSK_CONFIG"):
-        file_path = Path(env["KIOSK_CONFIG"])
-        if not file_path.is_file():
-            raise ConfigError("KIOSK_CONFIG", f"no such file: {file_path}")
+        file_path, origin = Path(env["KIOSK_CONFIG"]), "KIOSK_CONFIG"
     elif search_default_paths:
         file_path = next((p for p in default_config_paths() if p.is_file()), None)
 
     collected: dict[str, dict[str, tuple[Any, str, bool]]] = {s: {} for s in SECTIONS}
     if file_path is not None:
-        from kiosk.core.filecheck import unsafe_reason
-
-        reason = unsafe_reason(file_path)
-        if reason:
-            raise ConfigError("--config", f"refusing {file_path}: {reason}")
-        try:
-            data = tomllib.loads(file_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError("--config", f"cannot read {file_path}: {exc.__class__.__name__}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError("--config", f"{file_path} is not valid TOML: {exc}") from None
+        data = _read_toml(file_path, origin)
         data.pop("schema_version", None)
         for section, table in data.items():
             if section not in collected:
@@ -394,7 +421,9 @@ def load_settings(
 
 
 def _cross_checks(settings: Settings) -> None:
-    """Rules that involve more than one key."""
+    """Rules that involve more than one key, and the files the settings name."""
+    from kiosk.core.bounded_read import BoundedReadError, check_regular_file
+
     k = settings.kiosk
     if k.idle_warning_s >= k.idle_timeout_s:
         raise ConfigError("kiosk.idle_warning_s", "must be shorter than kiosk.idle_timeout_s")
@@ -412,8 +441,11 @@ def _cross_checks(settings: Settings) -> None:
             raise ConfigError("credentials.command", f"refusing the credential command: {reason}")
     for key, value in (("service.ca_bundle", settings.service.ca_bundle),
                        ("service.public_key_file", settings.service.public_key_file)):
-        if value and not Path(value).is_file():
-            raise ConfigError(key, f"no such file: {value}")
+        if value:
+            try:
+                check_regular_file(value)  # says what it is: a folder, a named pipe, a device...
+            except BoundedReadError as exc:
+                raise ConfigError(key, str(exc)) from None
     audit_dir = settings.audit.directory
     if audit_dir and Path(audit_dir).exists() and not Path(audit_dir).is_dir():
         raise ConfigError("audit.directory", f"not a folder: {audit_dir}")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.config import Settings
+from kiosk.config import ConfigError, Settings
 from kiosk.core.audit import AuditTrail, default_audit_dir
+from kiosk.core.bounded_read import BoundedReadError, read_text_bounded
 from kiosk.core.faceid.client import FaceIdClient
 from kiosk.core.faceid.credentials import (
     ChainCredentialProvider,
@@ -22,6 +23,9 @@ from kiosk.core.faceid.credentials import (
 from kiosk.core.faceid.settings import ClientSettings
 from kiosk.core.verification import Policy
 
+#: an RSA public key in PEM is under 1 KB; anything past this bound is not a key
+MAX_PEM_BYTES = 64 * 1024
+
 
 def client_settings(
     settings: Settings,
@@ -31,10 +35,15 @@ def client_settings(
     public_key: str | None = None,
     encrypt: bool | None = None,
 ) -> ClientSettings:
-    """Map ``[service]`` (plus command-line overrides) onto the client's settings."""
+    """Map ``[service]`` (plus command-line overrides) onto the client's settings.
+
+    The public key file is read here, bounded (:data:`MAX_PEM_BYTES`, a regular file only);
+    raises :class:`kiosk.config.ConfigError` naming ``--public-key`` or
+    ``service.public_key_file`` when it cannot be.
+    """
     svc = settings.service
     kwargs: dict[str, object] = {
-        "endpoint": endpoint or svc.endpoint,
+        "endpoint": svc.endpoint if endpoint is None else endpoint,  # "" is an error, not the default
         "region": svc.region,
         "language": settings.kiosk.language,
         "connect_timeout": svc.connect_timeout_s,
@@ -48,7 +57,11 @@ def client_settings(
     }
     key_file = public_key or svc.public_key_file
     if key_file:
-        kwargs["encryption_public_key_pem"] = Path(key_file).read_text(encoding="ascii")
+        label = "--public-key" if public_key else "service.public_key_file"
+        try:  # a regular file only, bounded: never /dev/zero into memory, never a FIFO that blocks
+            kwargs["encryption_public_key_pem"] = read_text_bounded(key_file, MAX_PEM_BYTES, encoding="ascii")
+        except BoundedReadError as exc:
+            raise ConfigError(label, str(exc)) from None
     return ClientSettings(**kwargs)  # type: ignore[arg-type]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,70 @@ def test_fuzzed_environment_gives_a_config_error_or_settings(name: str, value: s
         assert exc.key
         return
     assert isinstance(result, Settings)
+
+
+def _hostile_file(tmp_path: Path, kind: str) -> Path:
+    """A configuration file that once crashed the loader or was misnamed (outside review)."""
+    path = tmp_path / "kiosk.toml"
+    if kind == "nested":  # RecursionError inside tomllib
+        path.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    elif kind == "digits":  # ValueError from int(): more digits than Python converts
+        path.write_text("[service]\nmax_attempts = " + "9" * 5000 + "\n", encoding="utf-8")
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "loop":
+        path.symlink_to(path)
+    elif kind == "huge":
+        path.write_text("# " + "x" * 2_000_000 + "\n", encoding="utf-8")
+    elif kind == "latin1":
+        path.write_bytes("[kiosk]\nkiosk_id = 'caf\u00e9'\n".encode("latin-1"))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "fragment"),
+    [
+        ("nested", "kiosk.toml: not valid TOML (arrays or tables nested too deeply)"),
+        ("digits", "kiosk.toml: not valid TOML (a number too long to read)"),
+        ("folder", "kiosk.toml: a folder"),
+        ("fifo", "kiosk.toml: not a regular file (a named pipe)"),
+        ("loop", "kiosk.toml: cannot be read (a loop of symbolic links)"),
+        ("huge", "kiosk.toml: larger than 1000000 bytes"),
+        ("latin1", "kiosk.toml: not utf-8 text"),
+    ],
+)
+def test_a_hostile_config_file_is_a_config_error_naming_the_file(tmp_path: Path, kind: str, fragment: str) -> None:
+    if kind == "fifo" and not hasattr(os, "mkfifo"):
+        pytest.skip("POSIX FIFOs")
+    path = _hostile_file(tmp_path, kind)
+    with pytest.raises(ConfigError) as info:  # never RecursionError, ValueError or a hang
+        load_settings(path, environ={}, search_default_paths=False)
+    assert info.value.key == "--config" and fragment in str(info.value), str(info.value)
+    with pytest.raises(ConfigError) as info:
+        load_settings(None, environ={"KIOSK_CONFIG": str(path)}, search_default_paths=False)
+    assert info.value.key == "KIOSK_CONFIG" and fragment in str(info.value)
+
+
+def test_a_config_saved_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_bytes(b"\xef\xbb\xbf[service]\nread_timeout_s = 5\n")  # Notepad's "UTF-8 with BOM"
+    assert load_settings(path, environ={}, search_default_paths=False).service.read_timeout_s == 5.0
+
+
+def test_a_config_error_is_one_printable_line(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[service]\n"\\u001b[2J\\u202e" = 1\n', encoding="utf-8")  # a quoted key with ESC, bidi
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, environ={}, search_default_paths=False)
+    assert str(info.value).isprintable() and "\\u001b[2J\\u202e" in str(info.value)
+
+
+@pytest.mark.parametrize("key", ["service.public_key_file", "service.ca_bundle"])
+def test_a_file_setting_that_is_not_a_file_says_what_it_is(tmp_path: Path, key: str) -> None:
+    section, name = key.split(".")
+    with pytest.raises(ConfigError) as info:
+        load_settings(None, environ={f"KIOSK_{section.upper()}_{name.upper()}": str(tmp_path)},
+                      search_default_paths=False)
+    assert info.value.key == key and f"{tmp_path}: a folder" in str(info.value)

@@ -5,11 +5,18 @@ credentials and its own encryption key) and a virtual camera plays a scripted cu
 session. ``--autopilot`` walks the flow by itself (offscreen when there is no display), prints
 each step and the verdict, and exits 0 when every session ended as its scenario expects.
 The staff PIN in demo mode is 246810.
+
+The demo runs with its own settings (emulator endpoint, demo credentials, demo PIN, the
+scenarios' policy), never the kiosk's configuration: an explicit ``--config`` is refused (exit
+2) rather than silently ignored; ``kiosk selftest`` checks a configuration. Bad options
+(``--screenshots`` on a file or where no folder can be made) are refused before Qt starts. When
+stdout's reader goes away (``| head -1``) the demo stops quietly with exit 141.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -52,7 +59,51 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the options, found before Qt starts (a few seconds); None if nothing.
+
+    Creates the ``--screenshots`` folder (the autopilot would create it anyway)."""
+    if getattr(args, "config", None):
+        return ("--config is not used by the demo: it runs on its own emulator, virtual camera and demo "
+                "settings; check a configuration with kiosk --config FILE selftest (or doctor)")
+    if args.sessions is not None and args.sessions < 0:
+        return "--sessions must be >= 0"
+    folder = args.screenshots
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            return f"--screenshots {folder}: not a folder"
+        except OSError as exc:
+            return f"--screenshots {folder}: cannot create the folder ({exc.strerror or type(exc).__name__})"
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return f"--screenshots {folder}: the folder is not writable"
+    return None
+
+
+def _say(line: str) -> None:
+    """Print one progress line (GUI thread). Once stdout's reader has gone away, stdout goes to
+    the null device and the demo ends with exit 141, as any command does (kiosk.cli)."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from kiosk.cli import EXIT_STDOUT_CLOSED, discard_stdout
+
+        discard_stdout()
+        # queued: also ends the loop when this runs before app.exec() (on_ready)
+        QTimer.singleShot(0, lambda: QApplication.exit(EXIT_STDOUT_CLOSED))
+
+
 def run(args: argparse.Namespace) -> int:
+    from kiosk.core.textsafe import escape
+
+    problem = _usage_problem(args)
+    if problem:
+        print(f"kiosk demo: {escape(problem, 1000)}", file=sys.stderr)
+        return 2
     from kiosk.ui.launch import ensure_display
 
     if args.autopilot:
@@ -67,9 +118,6 @@ def run(args: argparse.Namespace) -> int:
 
     names = list(SCENARIO_NAMES) if args.scenario == "all" else [args.scenario]
     sessions = args.sessions if args.sessions is not None else len(names)
-    if sessions < 0:
-        print("kiosk demo: --sessions must be >= 0", file=sys.stderr)
-        return 2
     settings = UiSettings(
         language=args.language,
         staff_pin_hash=DEMO_PIN_HASH,
@@ -82,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         # paint, so start-up to the welcome screen does not wait for them
         world = DemoWorld(realtime=not args.fast, language=args.language)
         worlds.append(world)
-        print(f"kiosk demo: face matcher {describe(world.server.service.matcher)}", flush=True)
+        _say(f"kiosk demo: face matcher {describe(world.server.service.matcher)}")
         first = SCENARIOS[names[0]]
         world.use(first)
         window.settings = window.settings.replace(endpoint=world.url)
@@ -97,12 +145,12 @@ def run(args: argparse.Namespace) -> int:
                 sessions,
                 screenshots=args.screenshots,
                 pin=DEMO_PIN,
-                out=lambda line: print(line, flush=True),
+                out=_say,
             )
             pilot.start()
         else:
             ScenarioRotator(window, world, names).start()
-            print(f"kiosk demo: emulator at {world.url}; staff PIN {DEMO_PIN} (tap the title 5 times)", flush=True)
+            _say(f"kiosk demo: emulator at {world.url}; staff PIN {DEMO_PIN} (tap the title 5 times)")
 
     try:
         return run_kiosk(

@@ -43,12 +43,15 @@ class Check:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from kiosk.commands.options import non_empty
+
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument("--cameras", type=int, default=2, metavar="N", help="webcam indexes to probe (default 2)")
-    parser.add_argument("--endpoint", metavar="URL", help="service URL to probe (default: service.endpoint)")
-    parser.add_argument("--ca-bundle", metavar="PEM", help="extra trusted CA file for the probe")
+    parser.add_argument("--endpoint", type=non_empty, metavar="URL",
+                        help="service URL to probe (default: service.endpoint)")
+    parser.add_argument("--ca-bundle", type=non_empty, metavar="PEM", help="extra trusted CA file for the probe")
     parser.add_argument("--no-network", action="store_true", help="skip the service probe")
-    parser.add_argument("--export-audit", metavar="FILE",
+    parser.add_argument("--export-audit", type=non_empty, metavar="FILE",
                         help="staff export: write the whole audit trail (all rotated files) to FILE, then exit")
     parser.add_argument("--hash-pin", action="store_true",
                         help="read a new staff PIN and print its hash for kiosk.staff_pin_hash, then exit")
@@ -128,15 +131,20 @@ def check_credentials(settings: Any) -> Check:
 def check_service(settings: Any, endpoint: str | None, ca_bundle: str | None) -> Check:
     """Unsigned POST over the client's own transport (configured proxy and CA bundle): the
     service answers AuthFailure (free) with a Date header. Proxy credentials are never shown."""
+    from kiosk.commands.options import input_file_problem
+    from kiosk.config import ConfigError
     from kiosk.core.faceid.errors import ConfigError as ClientConfigError
     from kiosk.core.faceid.probe import probe_service
     from kiosk.wiring import client_settings
 
+    problem = input_file_problem("--ca-bundle", ca_bundle)  # a folder or a FIFO, named as such
+    if problem:
+        return Check("service", False, escape(problem, 300))
     try:
         cs = client_settings(settings, endpoint=endpoint, ca_bundle=ca_bundle)
         cs.validate()
         target = cs.endpoint_parts()
-    except (ClientConfigError, OSError) as exc:
+    except (ClientConfigError, ConfigError, OSError) as exc:
         return Check("service", False, f"endpoint configuration: {escape(exc, 300)}")
     result = probe_service(cs)
     if not result.ok:

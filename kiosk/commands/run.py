@@ -75,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
         _report_start(window)
         # imported and built here, after the first paint: requests/cryptography cost ~0.5 s
         from kiosk import wiring
+        from kiosk.config import ConfigError
         from kiosk.core.faceid.errors import FaceIdError
         from kiosk.core.faceid.probe import probe_service
         from kiosk.core.service_health import check_service
@@ -85,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             client = wiring.build_client(cfg)
         except FaceIdError as exc:  # bad credentials or client configuration: refuse to run
             raise StartupError(f"{type(exc).__name__}: {exc}") from exc
+        except ConfigError as exc:  # the public key file, read only now
+            raise StartupError(str(exc)) from exc
         clients.append(client)
         try:
             audit = wiring.open_audit(cfg)

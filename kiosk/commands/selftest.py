@@ -198,13 +198,11 @@ def _steps(runner: _Runner, args: argparse.Namespace, tmp: Path, state: dict[str
         try:
             settings = load_settings(getattr(args, "config", None))
         except ConfigError as exc:
-            state["settings"] = load_settings(None, environ={}, search_default_paths=False)
             raise StepFailedError(f"{exc} (the next steps use the defaults)") from None
-        state["settings"] = settings
         return (settings.source_file or "defaults (no config file)"), settings
 
-    runner.step("config", config)
-    settings = state["settings"]
+    # a failed config step (whatever it raised) leaves the defaults for the steps after it
+    settings = runner.step("config", config) or load_settings(None, environ={}, search_default_paths=False)
 
     # 2. detector model ----------------------------------------------------------------------
     def detector() -> tuple[str, Any]:

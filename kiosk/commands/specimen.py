@@ -31,18 +31,22 @@ HELP = "render a SPECIMEN resident ID card the emulator can read"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the person, registry and output options."""
-    parser.add_argument("--person", metavar="JSON", help="JSON file with one person (people.json form)")
+    from kiosk.commands.options import non_empty
+
+    parser.add_argument("--person", type=non_empty, metavar="JSON", help="JSON file with one person (people.json form)")
     parser.add_argument(
-        "--portrait", metavar="IMG", help="portrait photo (JPEG, PNG, BMP, WebP, TIFF; default: the registry's)"
+        "--portrait", type=non_empty, metavar="IMG",
+        help="portrait photo (JPEG, PNG, BMP, WebP, TIFF; default: the registry's)",
     )
     parser.add_argument(
         "--registry",
+        type=non_empty,
         metavar="DIR",
         help="folder with people.json (or the file itself) to pick --id from (default: the built-in demo people)",
     )
     parser.add_argument("--id", dest="pick", metavar="N", help="registry entry: 1-based position or ID number")
     parser.add_argument("--list", action="store_true", help="list the registry's people (masked) and exit")
-    parser.add_argument("--out", metavar="PNG", help="where to write the card image")
+    parser.add_argument("--out", type=non_empty, metavar="PNG", help="where to write the card image (.png, .jpg...)")
     parser.add_argument(
         "--photo",
         action="store_true",
@@ -65,14 +69,24 @@ class _InputError(ValueError):
     """Bad command-line input (the message is printed as is)."""
 
 
+#: a person file holds one person (or a people.json of a few hundred): far below this
+MAX_PERSON_BYTES = 1_000_000
+
+
 def _registry(args: argparse.Namespace) -> Any:
+    from kiosk.commands.options import input_file_problem
     from kiosk.emulator.registry import Registry, RegistryError
 
     if not args.registry:
         return Registry.builtin()
     path = Path(args.registry)
+    folder = path.parent if path.name == "people.json" and not path.is_dir() else path
+    # people.json is a regular file (a FIFO there would block the read) before the registry opens it
+    problem = input_file_problem("--registry", folder / "people.json") if folder.is_dir() else None
+    if problem:
+        raise _InputError(problem)
     try:
-        return Registry.load(path.parent if path.name == "people.json" and path.is_file() else path)
+        return Registry.load(folder)
     except RegistryError as exc:
         raise _InputError(f"bad --registry: {exc}") from None
 
@@ -97,12 +111,17 @@ def _pick(people: list[Any], pick: str | None, where: str) -> Any:
 
 
 def _from_person_file(args: argparse.Namespace) -> Any:
+    from kiosk.core.bounded_read import BoundedReadError, read_text_bounded
     from kiosk.core.specimen import Person
 
+    try:  # a regular file only, bounded: never /dev/zero into memory, never a FIFO that blocks
+        text = read_text_bounded(args.person, MAX_PERSON_BYTES)
+    except BoundedReadError as exc:
+        raise _InputError(f"--person: {exc}") from None
     try:
-        data = json.loads(Path(args.person).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise _InputError(f"bad --person {args.person}: {exc}") from None
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise _InputError(f"bad --person {args.person}: not JSON ({exc.__class__.__name__}: {exc})") from None
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(item, dict) for item in items):
         raise _InputError(f"bad --person {args.person}: expected a JSON object (or a people.json list)")
@@ -132,6 +151,30 @@ def _photographed(card: Any) -> Any:
     return synth.compose_card_scene(card, background, corners)
 
 
+def _check_out(out: Path) -> None:
+    """Refuse an output OpenCV cannot write before any work: no image format for the name
+    (``/dev/null``), an existing folder, FIFO or device, a missing or read-only folder."""
+    import os
+
+    import cv2
+
+    from kiosk.core.bounded_read import BoundedReadError, check_regular_file
+
+    if not cv2.haveImageWriter(str(out)):
+        raise _InputError(f"cannot write {out}: no image format for that name (end it in .png or .jpg)")
+    if os.path.lexists(out):
+        try:
+            check_regular_file(out)
+        except BoundedReadError as exc:
+            if exc.reason != "missing":  # a dangling link is written through
+                raise _InputError(f"cannot write {exc}") from None
+    folder = out.parent
+    if not folder.is_dir():
+        raise _InputError(f"cannot write {out}: no folder {folder}")
+    if not os.access(folder, os.W_OK):
+        raise _InputError(f"cannot write {out}: the folder {folder} is not writable")
+
+
 def run(args: argparse.Namespace) -> int:
     """Render the card; 0 on success, 2 on unreadable or invalid input."""
     try:
@@ -152,6 +195,7 @@ def _run(args: argparse.Namespace) -> int:
         return _list(_registry(args))
     if not args.out:
         raise _InputError("--out PNG is required")
+    _check_out(Path(args.out))
     if args.person:
         person = _from_person_file(args)
         if not args.portrait:
@@ -206,7 +250,11 @@ def _run(args: argparse.Namespace) -> int:
             print(f"kiosk specimen: the photographed card fails the card checks: {exc.problems}", file=sys.stderr)
             return 2
     out = Path(args.out)
-    if not cv2.imwrite(str(out), image):
+    try:
+        written = cv2.imwrite(str(out), image)
+    except cv2.error:
+        written = False
+    if not written:
         raise _InputError(f"cannot write {out}")
     print(str(out))
     return 0

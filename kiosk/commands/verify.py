@@ -31,11 +31,15 @@ EXIT_PASS, EXIT_NOT_PASSED, EXIT_USAGE, EXIT_AUDIT_FAILED = 0, 1, 2, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--card", required=True, metavar="IMG", help="photo of the portrait side of the card")
-    parser.add_argument("--face", required=True, metavar="IMG", help="photo of the customer's face")
-    parser.add_argument("--endpoint", metavar="URL", help="service URL (default: service.endpoint)")
-    parser.add_argument("--ca-bundle", metavar="PEM", help="extra trusted CA file (e.g. the emulator's --tls CA)")
-    parser.add_argument("--public-key", metavar="PEM", help="RSA public key for field encryption")
+    from kiosk.commands.options import non_empty
+
+    parser.add_argument("--card", required=True, type=non_empty, metavar="IMG",
+                        help="photo of the portrait side of the card")
+    parser.add_argument("--face", required=True, type=non_empty, metavar="IMG", help="photo of the customer's face")
+    parser.add_argument("--endpoint", type=non_empty, metavar="URL", help="service URL (default: service.endpoint)")
+    parser.add_argument("--ca-bundle", type=non_empty, metavar="PEM",
+                        help="extra trusted CA file (e.g. the emulator's --tls CA)")
+    parser.add_argument("--public-key", type=non_empty, metavar="PEM", help="RSA public key for field encryption")
     parser.add_argument("--encrypt", action="store_true", help="encrypt IdCard and Name (AES-256-CBC + RSA)")
     parser.add_argument("--no-audit", action="store_true", help="do not append to the audit trail")
     parser.add_argument("--json", action="store_true", help="print only the JSON verdict")
@@ -74,14 +78,17 @@ def _emit(result: dict[str, Any], as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kiosk.commands.options import input_file_problem
     from kiosk.config import ConfigError, load_settings
     from kiosk.core.faceid.errors import FaceIdError
     from kiosk.core.vision.prepare import PrepareError, prepare_upload
     from kiosk.wiring import apply_process_limits, build_client, build_policy, open_audit
 
-    for label, path in (("--card", args.card), ("--face", args.face)):
-        if not Path(path).is_file():
-            return _fail(f"{label}: no such file: {path}")
+    for label, path in (("--card", args.card), ("--face", args.face), ("--ca-bundle", args.ca_bundle),
+                        ("--public-key", args.public_key)):
+        problem = input_file_problem(label, path)  # "--face: x: a folder", before any work
+        if problem:
+            return _fail(problem)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:

@@ -1,11 +1,12 @@
 """Read a small file the way a kiosk must: a regular file only, and never more than a bound.
 
 Every file named on the command line or in the configuration (a PEM key, a registry's
-``people.json``, a person file, an image) is read through :func:`read_bytes_bounded` or
-:func:`read_text_bounded`:
+``people.json``, a person file, an image, the configuration itself) is read through
+:func:`read_bytes_bounded` or :func:`read_text_bounded`; :func:`check_regular_file` says what a
+path is without opening it (a command checks its options before it starts):
 
-* FIFOs, devices, sockets and folders are refused before they are opened (opening a FIFO for
-  reading blocks until a writer comes; ``/dev/zero`` never ends);
+* FIFOs, devices, sockets and folders are refused, by name, before they are opened (opening a
+  FIFO for reading blocks until a writer comes; ``/dev/zero`` never ends);
 * the size is bounded by reading at most ``max_bytes + 1`` bytes, not by trusting ``stat`` (a
   file can grow while it is read).
 
@@ -17,11 +18,12 @@ Pure functions, thread-safe.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
 
-__all__ = ["BoundedReadError", "read_bytes_bounded", "read_text_bounded"]
+__all__ = ["BoundedReadError", "check_regular_file", "read_bytes_bounded", "read_text_bounded"]
 
 
 class BoundedReadError(ValueError):
@@ -32,23 +34,54 @@ class BoundedReadError(ValueError):
         super().__init__(message)
 
 
-def read_bytes_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
-    """The bytes of the regular file ``path``, at most ``max_bytes``; raises :class:`BoundedReadError`."""
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words a technician knows."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "not a regular file (a named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "not a regular file (a device)"
+    if stat.S_ISSOCK(mode):
+        return "not a regular file (a socket)"
+    return "not a regular file"
+
+
+def check_regular_file(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`BoundedReadError` unless ``path`` is an existing regular file (after links).
+
+    Nothing is opened: a FIFO or a device is named for what it is (``missing``, ``not_a_file``
+    or ``unreadable``, e.g. a loop of symbolic links), so a command can refuse an option before
+    it starts any work.
+    """
     p = Path(path)
     try:
         mode = p.stat().st_mode
     except FileNotFoundError:
         raise BoundedReadError("missing", f"{p}: no such file") from None
+    except NotADirectoryError:
+        raise BoundedReadError("missing", f"{p}: no such file (a part of the path is not a folder)") from None
     except (OSError, RuntimeError) as exc:  # a symlink loop is OSError (ELOOP) or RuntimeError
-        raise BoundedReadError("unreadable", f"{p}: cannot be read ({exc.__class__.__name__})") from None
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            raise BoundedReadError("unreadable", f"{p}: cannot be read (a loop of symbolic links)") from None
+        raise BoundedReadError("unreadable", f"{p}: cannot be read ({_why(exc)})") from None
     if not stat.S_ISREG(mode):
-        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-        raise BoundedReadError("not_a_file", f"{p}: {kind}")
+        raise BoundedReadError("not_a_file", f"{p}: {_kind(mode)}")
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__
+
+
+def read_bytes_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``max_bytes``; raises :class:`BoundedReadError`."""
+    p = Path(path)
+    check_regular_file(p)
     try:
         with open(p, "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise BoundedReadError("unreadable", f"{p}: cannot be read ({exc.__class__.__name__})") from None
+        raise BoundedReadError("unreadable", f"{p}: cannot be read ({_why(exc)})") from None
     if len(data) > max_bytes:
         raise BoundedReadError("too_large", f"{p}: larger than {max_bytes} bytes")
     return data

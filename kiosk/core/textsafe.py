@@ -5,8 +5,9 @@ log lines, C1 controls (``\\x9b`` is a one-byte CSI on some terminals) and bidi 
 make ``gnp.exe`` look like ``exe.png``. Every such character is shown as a ``\\uXXXX`` escape:
 
 * :func:`escape` for plain text (log messages, one-line errors), with an optional length cap;
-* :func:`dumps` for JSON: the same escapes, which are valid JSON string escapes, so the value a
-  JSON reader sees is unchanged while the terminal sees only printable text;
+* :func:`dumps` for JSON: the same escapes inside strings, which are valid JSON string escapes,
+  so the value a JSON reader sees is unchanged while the terminal sees only printable text (an
+  ``indent`` keeps its newlines: the text stays valid, readable JSON);
 * :func:`write_json` prints JSON whatever the stream's encoding (cp1252, ASCII): when the text
   cannot be encoded it falls back to ASCII-only JSON (``\\u`` escapes), never an exception;
 * :class:`SafeFormatter`, the logging formatter of the CLI's handler (:func:`configure_cli_logging`).
@@ -66,12 +67,19 @@ def escape(text: object, limit: int | None = None) -> str:
 
 
 def dumps(obj: Any, *, ascii_only: bool = False, **kwargs: Any) -> str:
-    """JSON with every unsafe character escaped (the decoded value is unchanged)."""
+    """JSON with every unsafe character of a string escaped (the decoded value is unchanged).
+
+    Only string contents are touched, so ``indent`` keeps its newlines and the text stays valid,
+    readable JSON. JSON itself escapes every C0 control (U+0000..U+001F) inside a string
+    (RFC 8259 section 7), so a raw C0 character in ``json.dumps``'s output is structural
+    whitespace (the newline and indent of ``indent=2``); every other unsafe character (DEL, C1,
+    bidi and format characters...) is legal raw in a JSON string and can only come from a string
+    value or key: those are the ones escaped here.
+    """
     text = json.dumps(obj, ensure_ascii=ascii_only, **kwargs)
     if ascii_only or text.isprintable():
         return text
-    # JSON escapes C0 controls itself; what is left unsafe can only be inside strings.
-    return "".join(_u_escape(ch) if _unsafe(ch) else ch for ch in text)
+    return "".join(_u_escape(ch) if ch >= " " and _unsafe(ch) else ch for ch in text)
 
 
 def write_json(obj: Any, stream: TextIO | None = None, **kwargs: Any) -> None:

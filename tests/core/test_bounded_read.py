@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.core.bounded_read import BoundedReadError, read_bytes_bounded, read_text_bounded
+from kiosk.core.bounded_read import BoundedReadError, check_regular_file, read_bytes_bounded, read_text_bounded
 
 
 def test_a_small_file_is_read_and_a_utf8_bom_dropped(tmp_path: Path) -> None:
@@ -61,3 +61,21 @@ def test_missing_folder_loop_and_binary_have_their_own_words(tmp_path: Path) -> 
     with pytest.raises(BoundedReadError) as info:
         read_text_bounded(binary, 100)
     assert info.value.reason == "not_text"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"), reason="POSIX FIFOs, devices")
+def test_check_regular_file_names_what_a_path_is_without_opening_it(tmp_path: Path) -> None:
+    fifo, loop, photo = tmp_path / "face.jpg", tmp_path / "loop.jpg", tmp_path / "ok.jpg"
+    os.mkfifo(fifo)
+    loop.symlink_to(loop)
+    photo.write_bytes(b"\xff\xd8")
+    check_regular_file(photo)
+    for path, reason, words in ((fifo, "not_a_file", "not a regular file (a named pipe)"),
+                                ("/dev/zero", "not_a_file", "not a regular file (a device)"),
+                                (tmp_path, "not_a_file", "a folder"),
+                                (loop, "unreadable", "cannot be read (a loop of symbolic links)"),
+                                (photo / "x", "missing", "no such file"),
+                                (tmp_path / "absent.jpg", "missing", "no such file")):
+        with pytest.raises(BoundedReadError) as info:
+            check_regular_file(path)
+        assert info.value.reason == reason and str(info.value).startswith(f"{path}: {words}"), str(info.value)

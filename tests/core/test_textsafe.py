@@ -44,6 +44,18 @@ def test_dumps_is_the_same_json_value_with_only_printable_text() -> None:
     assert "王*" in text  # readable Chinese stays as it is
 
 
+@pytest.mark.parametrize("indent", [2, "\t"])
+def test_indented_dumps_is_valid_readable_json_with_values_still_escaped(indent: int | str) -> None:
+    obj = {"verdict": "pass", "masked_name": "王*" + HOSTILE, "request_ids": ["r-1", HOSTILE], "n": {"a": 1}}
+    text = dumps(obj, indent=indent)
+    assert json.loads(text) == obj
+    assert text.startswith("{\n") and text.count("\n") >= 8  # the indent's newlines stay newlines
+    for line in text.splitlines():  # every line printable: escapes only inside the strings
+        assert _visible(line.replace("\t", " ")), line
+    assert "\\u001b" in text and "\\u202e" in text and "\\u0085" in text and "\\r\\n" in text
+    assert "\x1b" not in text and "\u202e" not in text and "\r" not in text
+
+
 @pytest.mark.parametrize("encoding", ["ascii", "cp1252", "utf-8"])
 def test_write_json_survives_any_console_encoding(encoding: str) -> None:
     raw = io.BytesIO()

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 STEPS = [
     "config",
     "detector",
@@ -80,11 +82,19 @@ def test_selftest_text_output_and_a_failing_step(tmp_path: Path) -> None:
     assert proc.stdout.rstrip().splitlines()[-1].startswith("selftest: FAIL")
 
 
-def test_selftest_bad_config_fails_that_step_but_runs_the_rest(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "detail"),
+    [
+        ("[policy]\nface_sim_threshold = 'high'\n", "face_sim_threshold"),
+        # tomllib's RecursionError once failed the step, then stopped the command with a KeyError
+        ("x = " + "[" * 5000 + "]" * 5000 + "\n", "not valid TOML (arrays or tables nested too deeply)"),
+    ],
+)
+def test_selftest_bad_config_fails_that_step_but_runs_the_rest(tmp_path: Path, content: str, detail: str) -> None:
     config = tmp_path / "kiosk.toml"
-    config.write_text("[policy]\nface_sim_threshold = 'high'\n", encoding="utf-8")
+    config.write_text(content, encoding="utf-8")
     proc = _run(tmp_path, "--config", str(config), "selftest", "--json")
-    assert proc.returncode == 1
+    assert proc.returncode == 1 and "internal error" not in proc.stderr, proc.stderr
     steps = {s["name"]: s for s in json.loads(proc.stdout)["steps"]}
-    assert steps["config"]["status"] == "FAIL" and "face_sim_threshold" in steps["config"]["detail"]
+    assert steps["config"]["status"] == "FAIL" and detail in steps["config"]["detail"]
     assert steps["verify, same person"]["status"] == "PASS"

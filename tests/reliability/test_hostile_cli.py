@@ -209,6 +209,20 @@ def test_hostile_service_through_verify(tmp_path: Path, photos: dict[str, Path],
         assert "\\u001b[2J" in run.stdout  # shown, escaped, as data
 
 
+def test_the_default_verify_output_is_indented_json_with_hostile_text_escaped(tmp_path: Path,
+                                                                             photos: dict[str, Path]) -> None:
+    """Without --json the verdict is indented JSON a reader can parse; the service's escape
+    sequences and bidi characters in it stay ``\\u`` escapes."""
+    with HostileService(["escapes"]) as svc:
+        run = kiosk(tmp_path, "verify", "--card", str(photos["card_a"]), "--face", str(photos["face_a"]),
+                    KIOSK_SERVICE_ENDPOINT=svc.url)
+    clean_terminal(run)
+    verdict = run.verdict()
+    assert run.rc == 1 and verdict["verdict"] == "unavailable" and "\x1b[2J" in verdict["reason_code"]
+    assert run.stdout.startswith('{\n  "verdict": "unavailable",\n')
+    assert "\\u001b[2J" in run.stdout and "\\u202e" in run.stdout
+
+
 # ------------------------------------------------------------------------ full disk, encodings
 @pytest.fixture(scope="module")
 def emulator() -> Any:

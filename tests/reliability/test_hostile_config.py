@@ -140,6 +140,35 @@ def test_bad_values_name_the_key_in_verify_not_internal_error(tmp_path: Path, en
     assert key in run.stderr and "internal error" not in run.stderr and "Traceback" not in run.stderr
 
 
+NESTED_TOML = "x = " + "[" * 5000 + "]" * 5000 + "\n"  # RecursionError inside tomllib
+
+
+def _kiosk(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "TENCENTCLOUD_"))}
+    base.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"),
+                KIOSK_AUDIT_DIRECTORY=str(tmp_path / "a"))
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, env=base, capture_output=True,
+                          text=True, timeout=120, check=False)
+
+
+def test_a_deeply_nested_config_is_a_config_error_in_every_command(tmp_path: Path) -> None:
+    """precheck and verify stop with one line naming the file; doctor reports the failed config
+    check in its normal report (outside review: "internal error: RecursionError", no report)."""
+    cfg = _write(tmp_path / "deep.toml", NESTED_TOML, 0o644)
+    img = tmp_path / "x.jpg"
+    img.write_bytes(b"\xff\xd8\xff\xd9")
+    wanted = f"config: --config: {cfg}: not valid TOML (arrays or tables nested too deeply)"
+    for command in (["precheck", "--kind", "face", str(img)], ["verify", "--card", str(img), "--face", str(img)]):
+        run = _kiosk(tmp_path, "--config", str(cfg), *command)
+        assert run.returncode == 2 and run.stdout == "", run.stderr
+        assert run.stderr.strip() == f"kiosk {command[0]}: {wanted}"
+    run = _kiosk(tmp_path, "--config", str(cfg), "doctor", "--cameras", "0", "--no-network", "--json")
+    assert run.returncode == 1 and "internal error" not in run.stderr, run.stderr
+    checks = {c["name"]: c for c in json.loads(run.stdout)["checks"]}
+    assert checks["config"]["ok"] is False and checks["config"]["detail"] == wanted
+    assert {"model", "audit"} <= set(checks)
+
+
 def test_doctor_flags_an_outdated_staff_pin_hash() -> None:
     from kiosk.commands.doctor import check_staff_pin
     from kiosk.ui.pin import DEMO_PIN_HASH, hash_pin
