@@ -21,15 +21,24 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.commands.options import non_empty
+
 HELP = "the whole product against the built-in emulator and a scripted virtual camera"
 
 SCENARIO_NAMES = ("pass", "other_face", "bystander", "blurry_card_then_good", "service_down")
 
 
+def _folder_path(text: str) -> Path:
+    """A non-empty folder name (an empty one would mean the current folder)."""
+    return Path(non_empty(text))
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--autopilot", action="store_true", help="walk the flow automatically and check the results")
     parser.add_argument("--sessions", type=int, metavar="N", help="number of customer sessions (autopilot)")
-    parser.add_argument("--screenshots", type=Path, metavar="DIR", help="save one PNG per screen visited")
+    parser.add_argument(
+        "--screenshots", type=_folder_path, metavar="DIR", help="save one PNG per screen visited"
+    )
     parser.add_argument(
         "--scenario",
         choices=(*SCENARIO_NAMES, "all"),

@@ -61,6 +61,9 @@ def check_regular_file(path: str | os.PathLike[str]) -> None:
         raise BoundedReadError("missing", f"{p}: no such file") from None
     except NotADirectoryError:
         raise BoundedReadError("missing", f"{p}: no such file (a part of the path is not a folder)") from None
+    except ValueError:  # an embedded NUL byte (from a config string) is no path at all
+        shown = str(p).replace("\x00", "\\x00")
+        raise BoundedReadError("missing", f"{shown}: not a valid file name (a NUL byte)") from None
     except (OSError, RuntimeError) as exc:  # a symlink loop is OSError (ELOOP) or RuntimeError
         if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
             raise BoundedReadError("unreadable", f"{p}: cannot be read (a loop of symbolic links)") from None
@@ -78,7 +81,14 @@ def read_bytes_bounded(path: str | os.PathLike[str], max_bytes: int) -> bytes:
     p = Path(path)
     check_regular_file(p)
     try:
-        with open(p, "rb") as fh:
+        # non-blocking open and a second check on the open file: a path swapped for a FIFO
+        # between the check and the open neither blocks nor is read
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(p, flags)
+        with os.fdopen(fd, "rb") as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise BoundedReadError("not_a_file", f"{p}: {_kind(mode)}")
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise BoundedReadError("unreadable", f"{p}: cannot be read ({_why(exc)})") from None

@@ -79,3 +79,10 @@ def test_check_regular_file_names_what_a_path_is_without_opening_it(tmp_path: Pa
         with pytest.raises(BoundedReadError) as info:
             check_regular_file(path)
         assert info.value.reason == reason and str(info.value).startswith(f"{path}: {words}"), str(info.value)
+
+
+def test_a_nul_byte_in_a_name_is_a_clear_refusal(tmp_path: Path) -> None:
+    """A config string such as "key\\u0000.pem" reaches the reader as a path with a NUL byte."""
+    with pytest.raises(BoundedReadError) as info:
+        read_text_bounded(str(tmp_path / "key\x00.pem"), 100)
+    assert info.value.reason == "missing" and "NUL" in str(info.value) and "\x00" not in str(info.value)

@@ -30,7 +30,15 @@ import pytest
 from kiosk.core.textsafe import escape
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
-from tests.support.bombs import jpeg_bomb, jpeg_hidden_frame, jpeg_scan_bomb, png_bomb, tiff_bomb, webp_bomb
+from tests.support.bombs import (
+    jpeg_bomb,
+    jpeg_hidden_frame,
+    jpeg_scan_bomb,
+    png_bomb,
+    tiff_bomb,
+    tiff_tile_bomb,
+    webp_bomb,
+)
 from tests.support.hostile_service import HostileService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,12 +109,14 @@ def bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (folder / "bomb.tif").write_bytes(tiff_bomb())
     (folder / "scans.jpg").write_bytes(jpeg_scan_bomb(20_000, side=6000))  # 200 KB: minutes of CPU
     (folder / "hidden.jpg").write_bytes(jpeg_hidden_frame(jpeg_bomb()))  # 30000x30000 behind FF 00
+    (folder / "tiled.tif").write_bytes(tiff_tile_bomb(16000))  # 1x1 in a 16000x16000 tile
     return {"jpeg": folder / "bomb.jpg", "png": folder / "bomb.png", "webp": folder / "bomb.webp",
-            "tiff": folder / "bomb.tif", "scans": folder / "scans.jpg", "hidden": folder / "hidden.jpg"}
+            "tiff": folder / "bomb.tif", "scans": folder / "scans.jpg", "hidden": folder / "hidden.jpg",
+            "tiled": folder / "tiled.tif"}
 
 
 # ----------------------------------------------------------------------------------- images
-@pytest.mark.parametrize("kind", ["jpeg", "png", "webp", "tiff", "hidden"])
+@pytest.mark.parametrize("kind", ["jpeg", "png", "webp", "tiff", "hidden", "tiled"])
 def test_bomb_through_precheck(tmp_path: Path, bombs: dict[str, Path], kind: str) -> None:
     assert bombs["jpeg"].stat().st_size == 629
     run = kiosk(tmp_path, "precheck", "--kind", "card", str(bombs[kind]))

@@ -124,6 +124,7 @@ def test_an_empty_endpoint_is_a_usage_error_not_the_real_service(tmp_path: Path,
         (("--config", "", "precheck", "--kind", "face", "x.jpg"), "--config"),  # was: the default file
         (("doctor", "--endpoint", ""), "--endpoint"),
         (("specimen", "--id", "1", "--out", ""), "--out"),
+        (("demo", "--autopilot", "--screenshots", ""), "--screenshots"),  # was: the current folder
     ],
 )
 def test_empty_values_are_usage_errors(tmp_path: Path, args: tuple[str, ...], option: str) -> None:

@@ -8,8 +8,8 @@
 * :func:`webp_bomb`, :func:`tiff_bomb`: small files whose headers claim a huge frame (the two
   formats accepted from files only).
 * :func:`jpeg_scan_bomb`: a CPU bomb, a tiny progressive JPEG with thousands of empty scans.
-* :func:`jpeg_hidden_frame`, :func:`tiff_repeated_size`: headers that show a naive parser a
-  small size while the decoder reads a large one.
+* :func:`jpeg_hidden_frame`, :func:`tiff_repeated_size`, :func:`tiff_tile_bomb`: headers that
+  show a naive parser a small size while the decoder reads (or allocates) a large one.
 """
 
 from __future__ import annotations
@@ -115,3 +115,22 @@ def tiff_repeated_size(side: int = 60000) -> bytes:
         elif tag == 284:  # PlanarConfiguration (contiguous is the default)
             struct.pack_into("<HHII", data, entry, 256, 4, 1, 8)
     return bytes(data)
+
+
+def tiff_tile_bomb(tile: int = 16000) -> bytes:
+    """A 1x1 RGBA TIFF stored as one ``tile`` x ``tile`` deflate tile: OpenCV reads a tiled
+    TIFF a whole tile at a time, so the header's 1x1 would cost ``4 * tile**2`` bytes (only the
+    first KB of the tile's data is here: the size alone must refuse it)."""
+    data = zlib.compress(bytes(1024))
+    bits_at = 8 + 2 + 12 * 12 + 4  # after the 12-entry IFD and its next-IFD offset
+    data_at = bits_at + 8
+    tags = [  # (tag, type: 3 SHORT / 4 LONG, count, value)
+        (256, 3, 1, 1), (257, 3, 1, 1), (258, 3, 4, bits_at), (259, 3, 1, 8), (262, 3, 1, 2), (277, 3, 1, 4),
+        (284, 3, 1, 1), (322, 3, 1, tile), (323, 3, 1, tile), (324, 4, 1, data_at), (325, 4, 1, len(data)),
+        (338, 3, 1, 2),
+    ]
+    out = b"II*\x00" + struct.pack("<IH", 8, len(tags))
+    for tag, kind, count, value in tags:
+        field = struct.pack("<HH", value, 0) if kind == 3 else struct.pack("<I", value)
+        out += struct.pack("<HHI", tag, kind, count) + field
+    return out + b"\x00\x00\x00\x00" + struct.pack("<4H", 8, 8, 8, 8) + data

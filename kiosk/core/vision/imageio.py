@@ -222,8 +222,9 @@ def _webp_size(data: bytes) -> tuple[int, int]:
 
 
 def _tiff_size(data: bytes) -> tuple[int, int]:
-    """(ImageWidth, ImageLength) of the first IFD (the page OpenCV decodes); a tag given twice
-    counts with its larger value, so a small second copy cannot hide a large first one."""
+    """(ImageWidth, ImageLength) of the first IFD (the page OpenCV decodes), each at least the
+    tile's size (TileWidth, TileLength) when the image is tiled; a tag given twice counts with
+    its larger value, so a small second copy cannot hide a large first one."""
     order = "<" if data[:2] == b"II" else ">"
     if len(data) < 8:
         raise ImageLoadError("corrupt", "truncated TIFF header")
@@ -237,7 +238,7 @@ def _tiff_size(data: bytes) -> tuple[int, int]:
         if entry + 12 > len(data):
             break
         tag, kind = struct.unpack_from(order + "HH", data, entry)
-        if tag in (256, 257):
+        if tag in (256, 257, 322, 323):  # ImageWidth, ImageLength, TileWidth, TileLength
             fmt = {3: "H", 4: "I"}.get(kind)
             if fmt is None:
                 raise ImageLoadError("corrupt", "TIFF size type")
@@ -246,7 +247,9 @@ def _tiff_size(data: bytes) -> tuple[int, int]:
     width, height = size.get(256, 0), size.get(257, 0)
     if width == 0 or height == 0:
         raise ImageLoadError("corrupt", "TIFF without a size")
-    return width, height
+    # OpenCV reads a tiled TIFF one whole tile at a time: a 1x1 image with one 16000x16000 tile
+    # costs a gigabyte, so a tile counts as large as the image it could hold
+    return max(width, size.get(322, 0)), max(height, size.get(323, 0))
 
 
 def _sniff(data: bytes) -> str | None:
@@ -264,6 +267,7 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+_UNKNOWN_FORMAT = "not a JPEG, PNG, BMP, WebP or TIFF image"
 _SIZE_PARSERS = {"jpeg": _jpeg_size, "png": _png_size, "bmp": _bmp_size, "webp": _webp_size, "tiff": _tiff_size}
 
 
@@ -272,7 +276,7 @@ def image_header(data: bytes) -> tuple[str, int, int]:
     (``unsupported`` for a format none of the parsers here knows)."""
     fmt = _sniff(data)
     if fmt is None:
-        raise ImageLoadError("unsupported", "not a JPEG, PNG, BMP, WebP or TIFF image")
+        raise ImageLoadError("unsupported", _UNKNOWN_FORMAT)
     return (fmt, *_SIZE_PARSERS[fmt](data))
 
 
@@ -295,9 +299,11 @@ def decode_image(
         raise ImageLoadError("too_large", f"{len(raw)} bytes > {max_bytes}")
     limit = _LIMITS["max_pixels"] if max_pixels is None else max_pixels
     fmt = _sniff(raw)
-    if fmt not in formats:
-        raise ImageLoadError("unsupported", f"{(fmt or 'this format').upper()} is not accepted here")
-    _fmt, width, height = image_header(raw)
+    if fmt is None:
+        raise ImageLoadError("unsupported", _UNKNOWN_FORMAT)
+    if fmt not in formats:  # refused before its header is parsed
+        raise ImageLoadError("unsupported", f"{fmt.upper()} is not accepted here")
+    width, height = _SIZE_PARSERS[fmt](raw)
     if width * height > limit:
         raise ImageLoadError("too_many_pixels", f"{width}x{height} > {limit} pixels")
     if fmt == "jpeg" and _jpeg_scans(raw) > JPEG_MAX_SCANS:

@@ -28,6 +28,7 @@ from tests.support.bombs import (
     png_bomb,
     tiff_bomb,
     tiff_repeated_size,
+    tiff_tile_bomb,
     webp_bomb,
 )
 
@@ -249,3 +250,11 @@ def test_the_header_walk_is_bounded_on_a_file_of_empty_segments() -> None:
         with pytest.raises(ImageLoadError) as info:
             decode_image(b"\xff\xd8" + filler + b"\xff\xd9")
         assert info.value.reason == "corrupt" and time.perf_counter() - start < 1.0
+
+
+def test_a_tiled_tiff_counts_as_large_as_its_tile() -> None:
+    """1x1 pixels in one 16000x16000 tile: OpenCV would allocate the tile (about 1 GB)."""
+    bomb = tiff_tile_bomb(16000)
+    assert image_header(bomb) == ("tiff", 16000, 16000)
+    with pytest.raises(ImageLoadError, match="too_many_pixels"):
+        decode_image(bomb, formats=FILE_FORMATS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 
 from kiosk.core.vision.camera_watchdog import WatchedSource
 from kiosk.core.vision.capture import AutoCapture, Capture
@@ -61,7 +60,8 @@ def test_whole_session_captures_card_then_face(detector: FaceDetector, woman: np
 
 
 def test_card_capture_is_readable_by_the_emulator(detector: FaceDetector, woman: np.ndarray) -> None:
-    specimen = pytest.importorskip("kiosk.core.specimen_reading")
+    from kiosk.core import specimen_reading as specimen
+
     cam = VirtualCamera(VirtualScript(face_image=woman))
     cam.open()
     card, _, problems = play(cam, "card", detector, 5.0, cam)
