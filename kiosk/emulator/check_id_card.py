@@ -140,7 +140,7 @@ def _config(text: str | None) -> dict[str, bool]:
         return dict.fromkeys(_CONFIG_KEYS, False)
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # malformed, an over-long int literal, nested too deep
         raise ApiError("InvalidParameter", "Config is not a JSON string") from None
     if not isinstance(data, dict):
         raise ApiError("InvalidParameter", "Config must be a JSON object")

@@ -23,6 +23,7 @@ import socket
 import ssl
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,13 +32,24 @@ from typing import Any, Protocol
 from kiosk.emulator.envelopes import CallRecord
 from kiosk.emulator.faults import FaultPlan
 
-__all__ = ["LISTEN_BACKLOG", "MAX_WORKERS", "Emulator", "EmulatorHTTPServer"]
+__all__ = ["LISTEN_BACKLOG", "MAX_WORKERS", "Emulator", "EmulatorHTTPServer", "log_unexpected"]
 
 #: connections served at once (one thread each); more wait in the listen queue
 MAX_WORKERS = 64
 LISTEN_BACKLOG = 128
 
 _log = logging.getLogger("kiosk.emulator")
+
+
+def log_unexpected(message: str, *args: object) -> None:
+    """Log the exception being handled as ONE error line (its type and where it was raised);
+    the traceback goes to DEBUG only, so no customer-facing stream ever shows one."""
+    exc = sys.exc_info()[1]
+    where = "?"
+    for frame, lineno in traceback.walk_tb(exc.__traceback__ if exc is not None else None):
+        where = f"{Path(frame.f_code.co_filename).name}:{lineno}"
+    _log.error(message + ": %s at %s", *args, type(exc).__name__, where)
+    _log.debug("traceback of the error above", exc_info=True)
 
 
 class Emulator(Protocol):
@@ -115,7 +127,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
             _log.debug("connection from %s ended: %s", client_address[0], type(exc).__name__)
             return
-        _log.error("request handler failed for %s", client_address[0], exc_info=True)
+        log_unexpected("request handler failed for %s", client_address[0])
 
     def close_connections(self) -> None:
         """Stop waiting for worker slots and shut down every open client connection."""

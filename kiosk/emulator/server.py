@@ -48,7 +48,7 @@ from typing import Any
 from kiosk.emulator.envelopes import CallRecord, error_envelope, result_envelope
 from kiosk.emulator.faults import FaultPlan
 from kiosk.emulator.http_handler import RequestHandler
-from kiosk.emulator.http_server import EmulatorHTTPServer
+from kiosk.emulator.http_server import EmulatorHTTPServer, log_unexpected
 from kiosk.emulator.keys import RsaKeyPair, TlsFiles, make_tls_files
 from kiosk.emulator.matcher import FaceMatcher
 from kiosk.emulator.outcomes import ApiError
@@ -253,6 +253,6 @@ class EmulatorServer:
         except ApiError as exc:
             return error_envelope(exc, request_id, action, language)
         except Exception:  # a bug must still produce a well-formed answer
-            _log.exception("emulator internal error (request %s)", request_id)
+            log_unexpected("emulator internal error (request %s)", request_id)
             return error_envelope(ApiError("InternalError"), request_id, action, language)
         return result_envelope(outcome, request_id, action)
