@@ -62,6 +62,7 @@ __all__ = [
     "ENV_SECRET_ID",
     "ENV_SECRET_KEY",
     "EmulatorServer",
+    "StateDirError",
 ]
 
 #: demo credentials of the emulator (documented, not secret; they open only the local emulator).
@@ -71,6 +72,10 @@ ENV_SECRET_ID = "KIOSK_EMULATOR_SECRET_ID"  # noqa: S105 - a variable name
 ENV_SECRET_KEY = "KIOSK_EMULATOR_SECRET_KEY"  # noqa: S105 - a variable name
 
 _log = logging.getLogger("kiosk.emulator")
+
+
+class StateDirError(OSError):
+    """The state directory cannot be made or written; ``str()`` is one line for a user."""
 
 
 class EmulatorServer:
@@ -105,6 +110,8 @@ class EmulatorServer:
         self.registry = registry if registry is not None else Registry.builtin()
         self.host = host
         self.port = int(port)
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535, not {self.port}")
         self.tls = bool(tls)
         self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(faults, seed=seed)
         self.secret_id = secret_id or os.environ.get(ENV_SECRET_ID) or DEMO_SECRET_ID
@@ -128,13 +135,7 @@ class EmulatorServer:
         """Bind, write the key files and serve on a background thread; returns ``self``."""
         if self._httpd is not None:
             raise RuntimeError("emulator already started")
-        if self._state_dir_arg is not None:
-            self._state_dir_arg.mkdir(parents=True, exist_ok=True)
-            self.state_dir = self._state_dir_arg
-        else:
-            self.state_dir = Path(tempfile.mkdtemp(prefix="kiosk-emulator-"))
-        self.public_key_file = self.state_dir / "emulator-rsa-public.pem"
-        self.public_key_file.write_text(self.public_key_pem, encoding="ascii")
+        self.state_dir = self._make_state_dir()
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         httpd = EmulatorHTTPServer((self.host, self.port), RequestHandler, self, family)
         if self.tls:
@@ -158,6 +159,23 @@ class EmulatorServer:
             )
         )
         return self
+
+    def _make_state_dir(self) -> Path:
+        """The state directory with the public key written; :class:`StateDirError` otherwise."""
+        state = self._state_dir_arg
+        try:
+            if state is not None:
+                state.mkdir(parents=True, exist_ok=True)
+            else:
+                state = Path(tempfile.mkdtemp(prefix="kiosk-emulator-"))
+            self.public_key_file = state / "emulator-rsa-public.pem"
+            self.public_key_file.write_text(self.public_key_pem, encoding="ascii")
+        except OSError as exc:
+            if state is not None and state.exists() and not state.is_dir():
+                raise StateDirError(f"the state dir {state} is not a folder") from None
+            reason = exc.strerror or type(exc).__name__
+            raise StateDirError(f"the state dir {state} cannot be used: {reason}") from None
+        return state
 
     def stop(self) -> None:
         """Stop serving, close open connections and remove the temporary state directory."""
