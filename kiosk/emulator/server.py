@@ -49,6 +49,7 @@ from kiosk.emulator.envelopes import CallRecord, error_envelope, result_envelope
 from kiosk.emulator.faults import FaultPlan
 from kiosk.emulator.http_handler import RequestHandler
 from kiosk.emulator.http_server import EmulatorHTTPServer, log_unexpected
+from kiosk.emulator.image_budget import ImageBudget
 from kiosk.emulator.keys import RsaKeyPair, TlsFiles, make_tls_files
 from kiosk.emulator.matcher import FaceMatcher
 from kiosk.emulator.outcomes import ApiError
@@ -85,7 +86,9 @@ class EmulatorServer:
     :class:`FaultPlan`; ``seed`` seeds probabilistic faults; ``token`` is the STS token the
     credentials require (``None``: none); ``clock`` is the emulator's wall clock (tests skew it);
     ``rsa_key`` loads a fixed key pair instead of generating one; ``state_dir`` is where the
-    public key and TLS files are written (a temporary directory, removed on ``stop()``, by default).
+    public key and TLS files are written (a temporary directory, removed on ``stop()``, by default);
+    ``image_budget`` bounds the decoded pixels in work at once (default: the process-wide
+    :func:`~kiosk.emulator.image_budget.shared_budget`).
     """
 
     def __init__(
@@ -106,6 +109,7 @@ class EmulatorServer:
         state_dir: str | Path | None = None,
         matcher: FaceMatcher | None = None,
         max_records: int = 10_000,
+        image_budget: ImageBudget | None = None,
     ) -> None:
         self.registry = registry if registry is not None else Registry.builtin()
         self.host = host
@@ -119,7 +123,7 @@ class EmulatorServer:
         self.token = token
         self.clock = clock
         self.keys = rsa_key or RsaKeyPair.generate()
-        self.service = FaceIdService(self.registry, self.keys, matcher)
+        self.service = FaceIdService(self.registry, self.keys, matcher, image_budget)
         self._limiter = RateLimiter(rate_limits or RATE_LIMITS)
         self._records: deque[CallRecord] = deque(maxlen=max_records)
         self._records_lock = threading.Lock()
