@@ -7,10 +7,12 @@ thread, for tests, the demo and staff training::
         client = FaceidClient(Credential(DEMO_SECRET_ID, DEMO_SECRET_KEY), "",
                               ClientProfile(httpProfile=HttpProfile(endpoint=emu.endpoint, scheme="http")))
 
-A request passes, in order: the HTTP framing limits and the wire-level faults
+A request passes, in order: the connection deadlines (:mod:`.connections`: idle 5 s, request
+line + headers 10 s, body 10 s or 256 KB/s), the HTTP framing limits and the wire-level faults
 (:mod:`.http_handler`: POST body <= 10 MB, request line + headers <= 32 KB / 64 lines); method,
 action, version and TC3-HMAC-SHA256 authentication, then the per-action rate limit
-(:mod:`.request_checks`); then the action itself (:mod:`.service`). :meth:`EmulatorServer.process`
+(:mod:`.request_checks`); then the action itself (:mod:`.service`), its image decoded and worked
+on within the process-wide pixel budget (:mod:`.image_budget`). :meth:`EmulatorServer.process`
 routes one request through the checks to the action and builds the envelope (:mod:`.envelopes`).
 
 Every answer carries ``RequestId`` (uuid4) and an RFC 7231 ``Date`` header from the emulator's
@@ -45,6 +47,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from kiosk.emulator.connections import ConnectionLimits
 from kiosk.emulator.envelopes import CallRecord, error_envelope, result_envelope
 from kiosk.emulator.faults import FaultPlan
 from kiosk.emulator.http_handler import RequestHandler
@@ -88,7 +91,9 @@ class EmulatorServer:
     ``rsa_key`` loads a fixed key pair instead of generating one; ``state_dir`` is where the
     public key and TLS files are written (a temporary directory, removed on ``stop()``, by default);
     ``image_budget`` bounds the decoded pixels in work at once (default: the process-wide
-    :func:`~kiosk.emulator.image_budget.shared_budget`).
+    :func:`~kiosk.emulator.image_budget.shared_budget`); ``connection_limits`` are the worker cap
+    and the idle / header / body / write deadlines of client connections (default: production's,
+    :class:`~kiosk.emulator.connections.ConnectionLimits`).
     """
 
     def __init__(
@@ -110,6 +115,7 @@ class EmulatorServer:
         matcher: FaceMatcher | None = None,
         max_records: int = 10_000,
         image_budget: ImageBudget | None = None,
+        connection_limits: ConnectionLimits | None = None,
     ) -> None:
         self.registry = registry if registry is not None else Registry.builtin()
         self.host = host
@@ -131,6 +137,7 @@ class EmulatorServer:
         self.state_dir: Path | None = None
         self.tls_files: TlsFiles | None = None
         self.public_key_file: Path | None = None
+        self.connection_limits = connection_limits or ConnectionLimits()
         self._httpd: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -141,7 +148,7 @@ class EmulatorServer:
             raise RuntimeError("emulator already started")
         self.state_dir = self._make_state_dir()
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        httpd = EmulatorHTTPServer((self.host, self.port), RequestHandler, self, family)
+        httpd = EmulatorHTTPServer((self.host, self.port), RequestHandler, self, family, self.connection_limits)
         if self.tls:
             self.tls_files = make_tls_files(self.state_dir, [self.host])
             httpd.use_tls(self.tls_files.cert_file, self.tls_files.key_file)
@@ -182,10 +189,16 @@ class EmulatorServer:
         return state
 
     def stop(self) -> None:
-        """Stop serving, close open connections and remove the temporary state directory."""
+        """Stop serving, close open connections and remove the temporary state directory.
+
+        Returns within about a second however many clients hold connections: the closing flag is
+        set before ``shutdown()``, so an accept loop waiting for a worker slot gives up at once,
+        and every open connection is shut down (a thread still working on an image finishes on
+        its own, as a daemon)."""
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
+        httpd.begin_close()  # first: the accept loop may be waiting for a worker slot
         httpd.shutdown()
         httpd.close_connections()
         httpd.server_close()

@@ -118,3 +118,24 @@ def test_parallel_40_megapixel_photos_stay_well_under_a_gigabyte() -> None:
     assert [a.get("Result") for a in answers] == ["FailedOperation.LifePhotoDetectNoFaces"] * 6
     assert peak < 850, f"peak RSS {peak:.0f} MB"
     assert "Traceback" not in err
+
+
+@pytest.mark.timeout(90)
+def test_sigterm_stops_the_emulator_while_slow_clients_hold_every_worker() -> None:
+    """Review finding: with 100 clients trickling header bytes, SIGTERM left ``kiosk emulator``
+    running for more than 100 s (the accept loop waited for a worker slot that never came)."""
+    emu = EmulatorProcess()
+    socks = [socket.create_connection(("127.0.0.1", emu.port), timeout=5) for _ in range(100)]
+    try:
+        for s in socks:
+            s.sendall(b"POST / HTTP/1.1\r\n")
+        time.sleep(1.0)
+        for s in socks:  # still arriving, one byte at a time
+            s.sendall(b"X")
+        took, err = emu.stop()
+    finally:
+        for s in socks:
+            s.close()
+    print(f"FIGURE SIGTERM with 100 slow clients: exited after {took:.2f} s")
+    assert emu.proc.returncode == 0 and took < 3.0, (took, err[-500:])
+    assert "Traceback" not in err
