@@ -40,7 +40,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["MAX_WORKERS", "ConnectionLimits", "ConnectionTable", "DeadlineReader", "Phase"]
+__all__ = ["MAX_WORKERS", "ConnectionLimits", "ConnectionTable", "DeadlineReader", "Phase", "readable"]
 
 #: connections served at once (one thread each); more wait in the listen queue
 MAX_WORKERS = 64
@@ -147,7 +147,7 @@ class ConnectionTable:
         with self._lock:
             entries = sorted(self._conns.items(), key=lambda item: item[1].since)
             old = [(c, e) for c, e in entries if now - e.since > grace_s]
-            idle = (c for c, e in old if e.phase == "idle" and not _readable(c))
+            idle = (c for c, e in old if e.phase == "idle" and not readable(c))
             slow = (c for c, e in old if e.phase == "head")
             victim = next(idle, None) or next(slow, None)
             if victim is None:
@@ -168,7 +168,7 @@ class ConnectionTable:
             _shutdown(conn)
 
 
-def _readable(conn: socket.socket) -> bool:
+def readable(conn: socket.socket) -> bool:
     """Whether bytes (or the end of the stream) wait on the socket, without reading them."""
     try:
         if hasattr(select, "poll"):  # any descriptor number, unlike select()

@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kiosk.emulator import codes
-from kiosk.emulator.connections import DeadlineReader, Phase
+from kiosk.emulator.connections import DeadlineReader, Phase, readable
 from kiosk.emulator.envelopes import CallRecord, error_envelope
 from kiosk.emulator.faults import FaultDecision
 from kiosk.emulator.http_server import EmulatorHTTPServer
@@ -99,17 +99,31 @@ class RequestHandler(BaseHTTPRequestHandler):
         if self.server.closing or not self._phase("idle"):
             self.close_connection = True
             return
-        self._reader.deadline = time.monotonic() + limits.idle_timeout_s
-        try:
-            started = self.rfile.peek(1)  # type: ignore[attr-defined]
-        except (TimeoutError, OSError) as exc:  # idle too long, reset, failed TLS handshake
-            _log.debug("connection idle or failed before a request: %s", type(exc).__name__)
-            started = b""
+        started = self._first_bytes(limits.idle_timeout_s)
         if not started or not self._phase("head"):
             self.close_connection = True
             return
         self._reader.deadline = time.monotonic() + limits.header_timeout_s
         super().handle_one_request()
+
+    def _first_bytes(self, idle_s: float) -> bytes:
+        """The first bytes of the next request (not consumed); b"" when none came within
+        ``idle_s``, the client left or its TLS handshake failed."""
+        self._reader.deadline = time.monotonic() + idle_s
+        try:
+            return bytes(self.rfile.peek(1))  # type: ignore[attr-defined]
+        except TimeoutError:
+            if not readable(self.connection):
+                _log.debug("connection idle for %.1f s: closed", idle_s)
+                return b""
+        except OSError as exc:  # reset, failed TLS handshake
+            _log.debug("connection failed before a request: %s", type(exc).__name__)
+            return b""
+        # a request arrived just as the idle time ran out: serve it rather than reset it
+        self._reader.deadline = time.monotonic() + 1.0
+        with contextlib.suppress(OSError):  # TimeoutError included
+            return bytes(self.rfile.peek(1))  # type: ignore[attr-defined]
+        return b""
 
     def _phase(self, phase: Phase) -> bool:
         """Record this connection's phase; False when the server has closed the connection."""
