@@ -3,7 +3,10 @@
 Prints the URL it listens on (and, with ``--tls``, the CA file to trust), the path of the
 emulator's RSA public key (for the client's encryption setting) and the SecretId in use, then
 serves until SIGINT or SIGTERM, and exits 0 after a clean stop. Exit 2 on bad arguments
-(unreadable registry, invalid ``--faults``, port in use).
+(a port outside 0-65535, an unreadable or invalid registry, an unreadable ``--rsa-key``, invalid
+``--faults``, a ``--state-dir`` that is not a folder, port in use), each with one line on stderr.
+Files named here are read bounded (:mod:`kiosk.core.bounded_read`: regular files only, so a FIFO
+never blocks the start; a PEM key at most 64 KB, ``people.json`` at most 4 MB).
 
 Credentials: ``--secret-id``/``--secret-key``, else ``KIOSK_EMULATOR_SECRET_ID`` /
 ``KIOSK_EMULATOR_SECRET_KEY``, else the demo values ``kiosk.emulator.server.DEMO_SECRET_ID`` /
@@ -19,15 +22,25 @@ import logging
 import signal
 import sys
 import threading
-from pathlib import Path
 
 HELP = "a local stand-in for the Tencent FaceID service"
+
+
+def _port(text: str) -> int:
+    """argparse type: a TCP port 0-65535 (0 = any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, not {port}")
+    return port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the emulator's options."""
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8443, help="port (default: 8443; 0 = any free port)")
+    parser.add_argument("--port", type=_port, default=8443, help="port (default: 8443; 0 = any free port)")
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA + certificate")
     parser.add_argument("--registry", metavar="DIR", help="directory with people.json (default: demo people)")
     parser.add_argument(
@@ -94,16 +107,17 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.emulator.keys import RsaKeyPair
     from kiosk.emulator.matcher import ModelUnavailableError, describe, make_matcher
     from kiosk.emulator.registry import Registry, RegistryError
-    from kiosk.emulator.server import EmulatorServer
+    from kiosk.emulator.server import EmulatorServer, StateDirError
 
     try:
         registry = Registry.load(args.registry) if args.registry else Registry.builtin()
         faults = FaultPlan(args.faults, seed=args.seed)
-        rsa_key = RsaKeyPair.from_pem(Path(args.rsa_key).read_bytes()) if args.rsa_key else None
     except (RegistryError, FaultSpecError) as exc:
         print(f"kiosk emulator: {exc}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as exc:
+    try:
+        rsa_key = RsaKeyPair.from_file(args.rsa_key) if args.rsa_key else None
+    except ValueError as exc:  # bounded_read's refusals and unusable keys, one line each
         print(f"kiosk emulator: cannot load --rsa-key: {exc}", file=sys.stderr)
         return 2
     try:
@@ -143,6 +157,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             server.start()
+        except StateDirError as exc:
+            print(f"kiosk emulator: {exc}", file=sys.stderr)
+            return 2
         except OSError as exc:
             print(f"kiosk emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
             return 2

@@ -25,8 +25,12 @@ portrait -> ``LifePhotoDetectNoFaces``, else ``Sim`` card portrait vs registry p
 ``IsEncryptResponse`` the whole answer (AES-256-CBC); a key that cannot be unwrapped ->
 ``FailedOperation.EncryptSystemError``.
 
+The decoded photo and all the work on it stay inside
+:func:`~kiosk.emulator.params.decoded_image`, which holds its pixels in the emulator's
+:class:`~kiosk.emulator.image_budget.ImageBudget` (``RequestLimitExceeded`` when it stays full).
+
 Threading: stateless functions, called on the handler thread of one request with the shared
-(thread-safe) :class:`~kiosk.emulator.references.ReferenceFaces` and key pair.
+(thread-safe) :class:`~kiosk.emulator.references.ReferenceFaces`, key pair and image budget.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from kiosk.core.specimen import PORTRAIT_BOX, Person
 from kiosk.core.specimen_reading import SpecimenReading, find_qr, rectify_card, specimen_from_qr
 from kiosk.core.vision.quality import measure_blur
 from kiosk.emulator import codes
+from kiosk.emulator.image_budget import ImageBudget
 from kiosk.emulator.keys import RsaKeyPair
 from kiosk.emulator.matcher import PASS_SIM
 from kiosk.emulator.outcomes import ApiError, ServiceOutcome
@@ -52,8 +57,8 @@ from kiosk.emulator.params import (
     AES_256_CBC,
     AesKey,
     bool_param,
+    decoded_image,
     encryption_param,
-    image_param,
     reject_unknown_params,
     str_param,
 )
@@ -75,7 +80,11 @@ _CHECK_PARAMS = {"ImageBase64", "ImageUrl", "Config", "IsEncrypt", "IsEncryptRes
 
 
 def check_id_card_information(
-    params: dict[str, Any], language: str | None, references: ReferenceFaces, keys: RsaKeyPair
+    params: dict[str, Any],
+    language: str | None,
+    references: ReferenceFaces,
+    keys: RsaKeyPair,
+    budget: ImageBudget,
 ) -> ServiceOutcome:
     """Emulate ``CheckIdCardInformation`` (see the module docstring)."""
     reject_unknown_params(params, _CHECK_PARAMS)
@@ -93,8 +102,20 @@ def check_id_card_information(
         raise ApiError("FailedOperation.EmptyImageError")
     if len(image_b64) > CARD_IMAGE_MAX_B64:
         raise ApiError("FailedOperation.ImageSizeTooLarge", "ImageBase64 is larger than 7 MB")
-    image = image_param(image_b64)
+    with decoded_image(image_b64, budget) as image:  # the pixels are held until the answer is built
+        return _check_card(image, language, references, config, crypto, is_encrypt, is_encrypt_response)
 
+
+def _check_card(
+    image: np.ndarray,
+    language: str | None,
+    references: ReferenceFaces,
+    config: dict[str, bool],
+    crypto: AesKey | None,
+    is_encrypt: bool,
+    is_encrypt_response: bool,
+) -> ServiceOutcome:
+    """Read the card, warn, look up, compare (the per-image work of the action)."""
     code = find_qr(image)
     reading = specimen_from_qr(*code) if code is not None else None
     if reading is None:
@@ -140,7 +161,7 @@ def _config(text: str | None) -> dict[str, bool]:
         return dict.fromkeys(_CONFIG_KEYS, False)
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # malformed, an over-long int literal, nested too deep
         raise ApiError("InvalidParameter", "Config is not a JSON string") from None
     if not isinstance(data, dict):
         raise ApiError("InvalidParameter", "Config must be a JSON object")

@@ -14,6 +14,14 @@ the request line and headers together are capped at :data:`MAX_HEADER_BYTES` and
 a chunked body is ``InvalidParameter``. Protocol errors are the service's JSON envelope, never
 ``http.server``'s HTML page. The access log (DEBUG) never shows a query string.
 
+Slow and idle clients (:mod:`.connections`): every read goes through a
+:class:`~kiosk.emulator.connections.DeadlineReader`; the connection waits for a request at most
+the idle timeout, the request line and headers must be complete within the header deadline, the
+body within its size-proportional deadline, and the answer is written with a write timeout. The
+connection's phase (idle / head / busy) is kept in the server's
+:class:`~kiosk.emulator.connections.ConnectionTable`, which may close an idle or slow connection
+when every worker is busy; a closed connection ends its thread at once.
+
 Threading: each instance lives on its connection's thread (started by
 :class:`~kiosk.emulator.http_server.EmulatorHTTPServer`) and owns that socket; it shares only
 the emulator, whose fault plan and call records are thread-safe.
@@ -38,6 +46,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from kiosk.emulator import codes
+from kiosk.emulator.connections import DeadlineReader, Phase, readable
 from kiosk.emulator.envelopes import CallRecord, error_envelope
 from kiosk.emulator.faults import FaultDecision
 from kiosk.emulator.http_server import EmulatorHTTPServer
@@ -84,8 +93,47 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.request_version = "HTTP/1.1"
         self._send(200, json.dumps(envelope, ensure_ascii=False).encode("utf-8"), "application/json")
 
+    def handle_one_request(self) -> None:
+        """Wait (idle timeout) for a request to start, then read it within the header deadline."""
+        limits = self.server.limits
+        if self.server.closing or not self._phase("idle"):
+            self.close_connection = True
+            return
+        started = self._first_bytes(limits.idle_timeout_s)
+        if not started or not self._phase("head"):
+            self.close_connection = True
+            return
+        self._reader.deadline = time.monotonic() + limits.header_timeout_s
+        super().handle_one_request()
+
+    def _first_bytes(self, idle_s: float) -> bytes:
+        """The first bytes of the next request (not consumed); b"" when none came within
+        ``idle_s``, the client left or its TLS handshake failed."""
+        self._reader.deadline = time.monotonic() + idle_s
+        try:
+            return bytes(self.rfile.peek(1))  # type: ignore[attr-defined]
+        except TimeoutError:
+            if not readable(self.connection):
+                _log.debug("connection idle for %.1f s: closed", idle_s)
+                return b""
+        except OSError as exc:  # reset, failed TLS handshake
+            _log.debug("connection failed before a request: %s", type(exc).__name__)
+            return b""
+        # a request arrived just as the idle time ran out: serve it rather than reset it
+        self._reader.deadline = time.monotonic() + 1.0
+        with contextlib.suppress(OSError):  # TimeoutError included
+            return bytes(self.rfile.peek(1))  # type: ignore[attr-defined]
+        return b""
+
+    def _phase(self, phase: Phase) -> bool:
+        """Record this connection's phase; False when the server has closed the connection."""
+        return self.server.connections.set_phase(self.connection, phase)
+
     def parse_request(self) -> bool:
         """Only ``METHOD PATH HTTP/1.0|1.1``, and headers read with a byte and line cap."""
+        if not self._phase("head"):  # closed by the server (evicted, stopping) while it arrived
+            self.close_connection = True
+            return False
         words = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n").split()
         self.requestline = " ".join(words[:2])[:200]
         if len(words) != 3 or words[2] not in ("HTTP/1.0", "HTTP/1.1"):
@@ -93,27 +141,36 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.send_error(505 if len(words) == 3 and words[2].startswith("HTTP/") else 400)
             return False
         block = self._read_header_block(MAX_HEADER_BYTES - len(self.raw_requestline))
+        if not self._phase("head"):
+            self.close_connection = True
+            return False
         if block is None:
             self.command = None
             self.send_error(431)
             return False
         real, self.rfile = self.rfile, io.BytesIO(block)
         try:
-            return bool(super().parse_request())
+            parsed = bool(super().parse_request())
         finally:
             self.rfile = real
+        return parsed and self._phase("busy")
 
     def _read_header_block(self, budget: int) -> bytes | None:
-        """The header lines up to the blank line; None when over ``budget`` bytes or too many."""
+        """The header lines up to the blank line; None when over ``budget`` bytes or too many.
+
+        The stream ending first (the client left, or the server closed the connection) raises
+        :class:`ConnectionAbortedError`: half a request is never answered or processed."""
         lines: list[bytes] = []
         total = 0
         while True:
             line = self.rfile.readline(max(1, budget - total + 1))
+            if not line:
+                raise ConnectionAbortedError("the request head ended early")
             total += len(line)
             if total > budget or len(lines) > MAX_HEADER_COUNT:
                 return None
             lines.append(line)
-            if line in (b"\r\n", b"\n", b""):
+            if line in (b"\r\n", b"\n"):
                 return b"".join(lines)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
@@ -141,8 +198,12 @@ class RequestHandler(BaseHTTPRequestHandler):
         super().setup()
         with contextlib.suppress(OSError):  # small answers must not wait for delayed ACKs
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.rfile.close()  # reads go through the deadline reader instead
+        self._reader = DeadlineReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader, 65536)
 
     def _send(self, status: int, body: bytes, content_type: str, *, truncate: bool = False) -> None:
+        self.connection.settimeout(self.server.limits.write_timeout_s)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -197,6 +258,8 @@ class RequestHandler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         too_large = length > MAX_POST_BYTES or length < 0
+        if not too_large:
+            self._reader.deadline = time.monotonic() + self.server.limits.body_deadline_s(length)
         body = b"" if too_large else self.rfile.read(length)
         if decision.latency:
             time.sleep(decision.latency)

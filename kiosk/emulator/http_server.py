@@ -2,42 +2,61 @@
 
 :class:`EmulatorHTTPServer` accepts connections and serves each on a daemon thread with the
 handler class it is given (:class:`kiosk.emulator.http_handler.RequestHandler`). At most
-:data:`MAX_WORKERS` connections are served at once: the accept loop waits for a free slot, and
-further clients wait in the listen queue of :data:`LISTEN_BACKLOG`. :meth:`~EmulatorHTTPServer.use_tls`
+``limits.max_workers`` (:data:`MAX_WORKERS`) connections are served at once: the accept loop waits
+for a free slot, and further clients wait in the listen queue of :data:`LISTEN_BACKLOG`. While it
+waits, it closes idle keep-alive connections and slow request heads one at a time
+(:meth:`ConnectionTable.evict_one <kiosk.emulator.connections.ConnectionTable.evict_one>`); the
+deadlines of every connection are :class:`~kiosk.emulator.connections.ConnectionLimits`.
+:meth:`~EmulatorHTTPServer.use_tls`
 wraps the listening socket (TLS 1.2+; handshakes happen on the connection threads). A client that
 drops the connection or rejects the certificate is logged at DEBUG, never as a traceback.
 
 The handlers reach the emulator through :attr:`EmulatorHTTPServer.emulator`, an :class:`Emulator`
 (:class:`kiosk.emulator.server.EmulatorServer`; the protocol keeps this module free of it).
 
-Threading: ``serve_forever`` runs on one thread (the emulator's); ``shutdown()`` and
-:meth:`~EmulatorHTTPServer.close_connections` are called by the emulator's owner thread. The
-set of open connections and the worker slots are guarded by a lock and a semaphore.
+Stopping (the emulator's owner thread): :meth:`~EmulatorHTTPServer.begin_close` first (the accept
+loop stops waiting for a worker slot, connection threads stop keeping connections alive), then
+``shutdown()`` (returns once the accept loop has), then :meth:`~EmulatorHTTPServer.close_connections`
+(every open connection is shut down, so its thread ends at once), then ``server_close()``.
+
+Threading: ``serve_forever`` runs on one thread (the emulator's); the stop methods are called by
+the emulator's owner thread. The table of open connections is guarded by its lock, the worker
+slots by a semaphore, the closing flag is an Event.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import socket
 import ssl
 import sys
 import threading
+import traceback
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 
+from kiosk.emulator.connections import MAX_WORKERS, ConnectionLimits, ConnectionTable
 from kiosk.emulator.envelopes import CallRecord
 from kiosk.emulator.faults import FaultPlan
 
-__all__ = ["LISTEN_BACKLOG", "MAX_WORKERS", "Emulator", "EmulatorHTTPServer"]
+__all__ = ["LISTEN_BACKLOG", "MAX_WORKERS", "Emulator", "EmulatorHTTPServer", "log_unexpected"]
 
-#: connections served at once (one thread each); more wait in the listen queue
-MAX_WORKERS = 64
 LISTEN_BACKLOG = 128
 
 _log = logging.getLogger("kiosk.emulator")
+
+
+def log_unexpected(message: str, *args: object) -> None:
+    """Log the exception being handled as ONE error line (its type and where it was raised);
+    the traceback goes to DEBUG only, so no customer-facing stream ever shows one."""
+    exc = sys.exc_info()[1]
+    where = "?"
+    for frame, lineno in traceback.walk_tb(exc.__traceback__ if exc is not None else None):
+        where = f"{Path(frame.f_code.co_filename).name}:{lineno}"
+    _log.error(message + ": %s at %s", *args, type(exc).__name__, where)
+    _log.debug("traceback of the error above", exc_info=True)
 
 
 class Emulator(Protocol):
@@ -58,7 +77,7 @@ class Emulator(Protocol):
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
-    """Thread per connection, at most :data:`MAX_WORKERS` at once (see the module docstring)."""
+    """Thread per connection, at most ``limits.max_workers`` at once (see the module docstring)."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -71,12 +90,13 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         handler: type[BaseHTTPRequestHandler],
         emulator: Emulator,
         family: socket.AddressFamily,
+        limits: ConnectionLimits | None = None,
     ) -> None:
         self.address_family = family
         self.emulator = emulator
-        self._conns: set[socket.socket] = set()
-        self._conns_lock = threading.Lock()
-        self._slots = threading.BoundedSemaphore(MAX_WORKERS)
+        self.limits = limits or ConnectionLimits()
+        self.connections = ConnectionTable()
+        self._slots = threading.BoundedSemaphore(self.limits.max_workers)
         self._closing = threading.Event()
         super().__init__(address, handler)
 
@@ -87,24 +107,40 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         context.load_cert_chain(cert_file, key_file)
         self.socket = context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
 
+    @property
+    def closing(self) -> bool:
+        """Whether :meth:`begin_close` was called (connection threads stop keeping alive)."""
+        return self._closing.is_set()
+
     def process_request(self, request: Any, client_address: Any) -> None:
-        # at most MAX_WORKERS handler threads: the accept loop waits for a free one
-        while not self._slots.acquire(timeout=0.2):
-            if self._closing.is_set():
-                self.close_request(request)
-                return
-        with self._conns_lock:
-            self._conns.add(request)
+        if not self._wait_for_slot():
+            self.close_request(request)
+            return
+        self.connections.add(request)
         try:
             super().process_request(request, client_address)
         except Exception:  # the thread did not start: give the slot back
             self._slots.release()
             raise
 
+    def _wait_for_slot(self) -> bool:
+        """A worker slot for the connection just accepted: True once it is ours, False when closing.
+
+        While every worker is busy, close an idle connection or a slow head and take its slot
+        (its thread ends at once), else look again every 0.1 s."""
+        while not self._closing.is_set():
+            got = self._slots.acquire(blocking=False)
+            if not got:
+                evicted = self.connections.evict_one(self.limits.busy_grace_s)
+                got = self._slots.acquire(timeout=0.5 if evicted else 0.1)
+            if got:
+                if not self._closing.is_set():
+                    return True
+                self._slots.release()
+        return False
+
     def shutdown_request(self, request: Any) -> None:
-        with self._conns_lock:
-            known = request in self._conns
-            self._conns.discard(request)
+        known = self.connections.remove(request)
         super().shutdown_request(request)
         if known:
             self._slots.release()
@@ -115,13 +151,13 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if isinstance(exc, ssl.SSLError | ConnectionError | TimeoutError):
             _log.debug("connection from %s ended: %s", client_address[0], type(exc).__name__)
             return
-        _log.error("request handler failed for %s", client_address[0], exc_info=True)
+        log_unexpected("request handler failed for %s", client_address[0])
+
+    def begin_close(self) -> None:
+        """Stop waiting for worker slots and keeping connections alive (call before ``shutdown()``)."""
+        self._closing.set()
 
     def close_connections(self) -> None:
-        """Stop waiting for worker slots and shut down every open client connection."""
+        """:meth:`begin_close`, and shut down every open client connection."""
         self._closing.set()
-        with self._conns_lock:
-            conns = list(self._conns)
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+        self.connections.close_all()

@@ -10,8 +10,12 @@ cannot be unwrapped -> ``FailedOperation.DecryptSystemError``); checksum/format 
 ``LifePhotoDetectFaces``, face < 32 px or blur < 10 -> ``LifePhotoPoorQuality``; else ``Sim``
 live face vs registry portrait (>= 70 ``Success``, else ``CompareLowSimilarity``).
 
+The photo is decoded and compared inside :func:`~kiosk.emulator.params.decoded_image`, which
+holds its pixels in the emulator's :class:`~kiosk.emulator.image_budget.ImageBudget`
+(``RequestLimitExceeded`` when it stays full).
+
 Threading: no state of its own; :func:`image_recognition_v2` runs on the calling handler thread
-and shares only the registry look-up and the key pair, both thread-safe.
+and shares only the registry look-up, the key pair and the image budget, all thread-safe.
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ from kiosk.core import idnumber
 from kiosk.core.faceid.crypto import aes_cbc_decrypt
 from kiosk.core.vision.quality import measure_blur
 from kiosk.emulator import codes
+from kiosk.emulator.image_budget import ImageBudget
 from kiosk.emulator.keys import RsaKeyPair
 from kiosk.emulator.matcher import PASS_SIM, FaceMatcher, FaceTemplate
 from kiosk.emulator.outcomes import ApiError, ServiceOutcome
-from kiosk.emulator.params import encryption_param, image_param, reject_unknown_params, str_param
+from kiosk.emulator.params import decoded_image, encryption_param, reject_unknown_params, str_param
 from kiosk.emulator.references import ReferenceFaces
 
 __all__ = ["FACE_IMAGE_MAX_B64", "image_recognition_v2"]
@@ -49,7 +54,11 @@ _NAME_RE = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fffA-Za-z][\u3400-\u4dbf\u4e00-
 
 
 def image_recognition_v2(
-    params: dict[str, Any], language: str | None, references: ReferenceFaces, keys: RsaKeyPair
+    params: dict[str, Any],
+    language: str | None,
+    references: ReferenceFaces,
+    keys: RsaKeyPair,
+    budget: ImageBudget,
 ) -> ServiceOutcome:
     """Emulate ``ImageRecognitionV2`` (see the module docstring)."""
     reject_unknown_params(params, _FACE_PARAMS)
@@ -74,19 +83,18 @@ def image_recognition_v2(
         raise ApiError(
             "FailedOperation.LifePhotoSizeError", "ImageBase64 is empty or larger than 3 MB", masked_id=masked
         )
-    try:
-        image = image_param(image_b64)
+    sim: float | None = None
+    log: dict[str, Any] = {}
+    try:  # decoded (an undecodable photo is an error) before the registry decides
+        with decoded_image(image_b64, budget) as image:
+            reference = references.lookup(check.normalized, name)
+            if isinstance(reference, str):
+                result = reference
+            else:
+                result, sim, log = _compare_live(references.matcher, image, reference)
     except ApiError as exc:
         exc.masked_id = masked
         raise
-
-    reference = references.lookup(check.normalized, name)
-    sim: float | None = None
-    log: dict[str, Any] = {}
-    if isinstance(reference, str):
-        result = reference
-    else:
-        result, sim, log = _compare_live(references.matcher, image, reference)
     response: dict[str, Any] = {
         "Result": result,
         "Description": codes.description(result, language),

@@ -24,7 +24,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric import padding as asym_padding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-__all__ = ["RsaKeyPair", "TlsFiles", "make_tls_files"]
+from kiosk.core.bounded_read import read_bytes_bounded
+
+__all__ = ["MAX_PEM_BYTES", "RsaKeyPair", "TlsFiles", "make_tls_files"]
+
+#: a PEM private key file larger than this is refused (a 16384-bit RSA key is about 12 KB)
+MAX_PEM_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,17 @@ class RsaKeyPair:
         if not isinstance(key, rsa.RSAPrivateKey):
             raise ValueError("not an RSA private key")
         return cls(key)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> RsaKeyPair:
+        """:meth:`from_pem` of a regular file of at most :data:`MAX_PEM_BYTES` (a FIFO or a
+        device is refused before it is opened); ``ValueError`` with a one-line message otherwise."""
+        data = read_bytes_bounded(path, MAX_PEM_BYTES)  # BoundedReadError is a ValueError
+        try:
+            return cls.from_pem(data)
+        except (ValueError, TypeError) as exc:
+            detail = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+            raise ValueError(f"{path}: not an unencrypted RSA private key in PEM ({detail})") from None
 
     @property
     def public_key_pem(self) -> str:

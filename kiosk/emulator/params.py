@@ -2,11 +2,15 @@
 ``ImageBase64`` images and the ``Encryption`` object.
 
 Each reader validates one parameter and raises :class:`~kiosk.emulator.outcomes.ApiError` with
-the code the service answers for it. Encryption: AES-256-CBC only (SM4-GCM needs SM2 key
+the code the service answers for it. An image is decoded by :func:`decoded_image`, a context
+manager that holds the image's pixels in the emulator's
+:class:`~kiosk.emulator.image_budget.ImageBudget` while the caller works on it (the bound on
+concurrent image memory). Encryption: AES-256-CBC only (SM4-GCM needs SM2 key
 wrapping, which ``cryptography`` lacks -> ``InvalidParameterValue``); a key that cannot be
 unwrapped raises the caller's ``error`` code.
 
-Threading: stateless functions; what they return belongs to the calling handler thread.
+Threading: stateless functions (the budget they are given is thread-safe); what they return
+belongs to the calling handler thread.
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from kiosk.core.vision.imageio import ImageLoadError, decode_image
+from kiosk.core.vision.imageio import ImageLoadError, decode_image, default_max_pixels, image_header
+from kiosk.emulator.image_budget import ImageBudget
 from kiosk.emulator.keys import RsaKeyPair
 from kiosk.emulator.outcomes import ApiError
 
@@ -27,8 +34,8 @@ __all__ = [
     "AES_256_CBC",
     "AesKey",
     "bool_param",
+    "decoded_image",
     "encryption_param",
-    "image_param",
     "reject_unknown_params",
     "str_param",
 ]
@@ -71,8 +78,28 @@ def str_param(params: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def image_param(b64: str) -> np.ndarray:
-    """Strict RFC 4648 base64 -> JPEG/PNG -> BGR; ``FailedOperation.ImageDecodeFailed`` otherwise."""
+@contextmanager
+def decoded_image(b64: str, budget: ImageBudget) -> Iterator[np.ndarray]:
+    """Strict RFC 4648 base64 -> JPEG/PNG -> BGR, decoded and worked on inside the ``with`` block
+    while its pixels are held in ``budget``.
+
+    ``FailedOperation.ImageDecodeFailed`` for what is not such an image,
+    ``FailedOperation.ImageSizeTooLarge`` for more pixels than the decoder's limit (both before
+    any wait), ``RequestLimitExceeded`` when the budget stays full (see :mod:`.image_budget`).
+    """
+    data = _image_bytes(b64)
+    try:  # header only: the pixel count, and an image bomb is refused before it is decoded
+        _fmt, width, height = image_header(data)
+    except ImageLoadError:
+        raise ApiError("FailedOperation.ImageDecodeFailed", "the image cannot be decoded") from None
+    if width * height > default_max_pixels():
+        raise ApiError("FailedOperation.ImageSizeTooLarge", "the image is too large")
+    with budget.hold(width * height):
+        yield _decode(data)
+
+
+def _image_bytes(b64: str) -> bytes:
+    """The JPEG/PNG bytes of strict padded base64; ``ImageDecodeFailed`` otherwise."""
     if not _B64_RE.match(b64) or len(b64) % 4:
         raise ApiError("FailedOperation.ImageDecodeFailed", "ImageBase64 is not standard padded base64")
     try:
@@ -81,7 +108,11 @@ def image_param(b64: str) -> np.ndarray:
         raise ApiError("FailedOperation.ImageDecodeFailed", "ImageBase64 is not base64") from None
     if not (data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n")):
         raise ApiError("FailedOperation.ImageDecodeFailed", "only JPEG and PNG images are supported")
-    try:  # header-checked pixel limit before decoding (an image bomb is refused, not decoded)
+    return data
+
+
+def _decode(data: bytes) -> np.ndarray:
+    try:  # header-checked pixel limit again, then decode (and the decoded size checked)
         return decode_image(data)
     except ImageLoadError as exc:
         if exc.reason in ("too_large", "too_many_pixels"):

@@ -2,6 +2,10 @@
 
 ``Registry.load(DIR)`` reads ``DIR/people.json`` (format in ``resources/demo_people/README.md``);
 ``Registry.builtin()`` loads the fictional demo people shipped in ``resources/demo_people``.
+``people.json`` and the portraits are read with :mod:`kiosk.core.bounded_read` (regular files
+only, so a FIFO never blocks the start; ``people.json`` at most :data:`MAX_PEOPLE_JSON_BYTES`, a
+portrait at most 40 MB and 40 megapixels), and JSON nested too deep or holding an integer too long
+for Python is a :class:`RegistryError` like any other malformed file.
 Every entry is validated up front (ID checksum, birth date and sex consistent with the number,
 unique numbers, decodable portrait) so a bad file fails at start with a clear message, not on the
 first request. Error messages never contain a full ID number (masked).
@@ -21,14 +25,17 @@ from pathlib import Path
 import numpy as np
 
 from kiosk.core import idnumber
+from kiosk.core.bounded_read import BoundedReadError, read_text_bounded
 from kiosk.core.specimen import Person, id_photo, render_specimen
 from kiosk.core.vision.imageio import ImageLoadError, load_image
 from kiosk.resources import resource
 
-__all__ = ["BUILTIN_DIR", "Registry", "RegistryEntry", "RegistryError"]
+__all__ = ["BUILTIN_DIR", "MAX_PEOPLE_JSON_BYTES", "Registry", "RegistryEntry", "RegistryError"]
 
 #: the shipped demo registry.
 BUILTIN_DIR: Path = resource("demo_people")
+#: ``people.json`` larger than this is refused (a few hundred bytes per person: ~10,000 people)
+MAX_PEOPLE_JSON_BYTES = 4 * 1024 * 1024
 
 _BIRTH = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
 _KEYS = ("name", "id_number", "sex", "nation", "birth", "address")
@@ -76,11 +83,17 @@ class Registry:
         base = Path(directory)
         path = base / "people.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise RegistryError(f"{path}: not found") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            text = read_text_bounded(path, MAX_PEOPLE_JSON_BYTES)
+        except BoundedReadError as exc:
+            raise RegistryError(f"{path}: not found" if exc.reason == "missing" else str(exc)) from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
             raise RegistryError(f"{path}: not readable JSON ({exc})") from None
+        except ValueError:  # an integer literal longer than Python converts (4300 digits)
+            raise RegistryError(f"{path}: not readable JSON (a number is too long)") from None
+        except RecursionError:
+            raise RegistryError(f"{path}: not readable JSON (nested too deeply)") from None
         if not isinstance(data, list) or not data:
             raise RegistryError(f"{path}: expected a non-empty JSON list of people")
         entries = [_parse_entry(item, i, base, path) for i, item in enumerate(data)]

@@ -17,7 +17,10 @@ In order (codes as the service returns them):
    ``ImageRecognitionV2`` (sliding one-second window; ``RequestLimitExceeded``).
 
 Then the parameters: a GET query (``a.b=1&a.L.0=x``) back into nested objects and lists, a POST
-body as one JSON object (``application/json`` only; nested too deep -> ``InvalidParameter``).
+body as one JSON object (``application/json`` only). ``InvalidParameter`` for anything that cannot
+be read: a malformed query, a query name nested deeper than :data:`MAX_PARAM_DEPTH` levels, JSON
+that is malformed, nested too deep for the parser or holds an integer literal longer than Python
+converts (4300 digits).
 
 Threading: :func:`authenticate` and :func:`request_params` are pure (the clock is the caller's);
 one :class:`RateLimiter` is shared by all handler threads and guards its windows with a lock.
@@ -37,6 +40,7 @@ from kiosk.emulator.outcomes import ApiError
 
 __all__ = [
     "MAX_GET_QUERY",
+    "MAX_PARAM_DEPTH",
     "MAX_SKEW_SECONDS",
     "RATE_LIMITS",
     "VERSION",
@@ -50,6 +54,8 @@ VERSION = "2018-03-01"
 RATE_LIMITS: dict[str, int] = {"CheckIdCardInformation": 100, "ImageRecognitionV2": 20}
 MAX_GET_QUERY = 32 * 1024
 MAX_SKEW_SECONDS = 300
+#: levels of a dotted GET parameter name (``Encryption.EncryptList.0`` is 3; the API needs no more)
+MAX_PARAM_DEPTH = 8
 _COMMON_GET_PARAMS = {"Action", "Version", "Region", "Timestamp", "Nonce", "Language", "Token"}
 
 
@@ -157,7 +163,7 @@ def request_params(method: str, query: str, content_type: str, body: bytes) -> d
         raise ApiError("InvalidParameter", "POST requests must be application/json")
     try:
         data = json.loads(body.decode("utf-8")) if body else {}
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, an over-long int literal, deep nesting
         raise ApiError("InvalidParameter", "the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise ApiError("InvalidParameter", "the body must be a JSON object")
@@ -169,6 +175,8 @@ def _unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     root: dict[str, Any] = {}
     for key, value in pairs:
         parts = key.split(".")
+        if len(parts) > MAX_PARAM_DEPTH:  # bounds the recursion of fix() below
+            raise ApiError("InvalidParameter", f"a parameter name has more than {MAX_PARAM_DEPTH} levels")
         node = root
         for part in parts[:-1]:
             child = node.get(part)

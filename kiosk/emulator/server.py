@@ -7,10 +7,12 @@ thread, for tests, the demo and staff training::
         client = FaceidClient(Credential(DEMO_SECRET_ID, DEMO_SECRET_KEY), "",
                               ClientProfile(httpProfile=HttpProfile(endpoint=emu.endpoint, scheme="http")))
 
-A request passes, in order: the HTTP framing limits and the wire-level faults
+A request passes, in order: the connection deadlines (:mod:`.connections`: idle 5 s, request
+line + headers 10 s, body 10 s or 256 KB/s), the HTTP framing limits and the wire-level faults
 (:mod:`.http_handler`: POST body <= 10 MB, request line + headers <= 32 KB / 64 lines); method,
 action, version and TC3-HMAC-SHA256 authentication, then the per-action rate limit
-(:mod:`.request_checks`); then the action itself (:mod:`.service`). :meth:`EmulatorServer.process`
+(:mod:`.request_checks`); then the action itself (:mod:`.service`), its image decoded and worked
+on within the process-wide pixel budget (:mod:`.image_budget`). :meth:`EmulatorServer.process`
 routes one request through the checks to the action and builds the envelope (:mod:`.envelopes`).
 
 Every answer carries ``RequestId`` (uuid4) and an RFC 7231 ``Date`` header from the emulator's
@@ -45,10 +47,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from kiosk.emulator.connections import ConnectionLimits
 from kiosk.emulator.envelopes import CallRecord, error_envelope, result_envelope
 from kiosk.emulator.faults import FaultPlan
 from kiosk.emulator.http_handler import RequestHandler
-from kiosk.emulator.http_server import EmulatorHTTPServer
+from kiosk.emulator.http_server import EmulatorHTTPServer, log_unexpected
+from kiosk.emulator.image_budget import ImageBudget
 from kiosk.emulator.keys import RsaKeyPair, TlsFiles, make_tls_files
 from kiosk.emulator.matcher import FaceMatcher
 from kiosk.emulator.outcomes import ApiError
@@ -62,6 +66,7 @@ __all__ = [
     "ENV_SECRET_ID",
     "ENV_SECRET_KEY",
     "EmulatorServer",
+    "StateDirError",
 ]
 
 #: demo credentials of the emulator (documented, not secret; they open only the local emulator).
@@ -73,6 +78,10 @@ ENV_SECRET_KEY = "KIOSK_EMULATOR_SECRET_KEY"  # noqa: S105 - a variable name
 _log = logging.getLogger("kiosk.emulator")
 
 
+class StateDirError(OSError):
+    """The state directory cannot be made or written; ``str()`` is one line for a user."""
+
+
 class EmulatorServer:
     """The FaceID emulator, in-process (see the module docstring).
 
@@ -80,7 +89,11 @@ class EmulatorServer:
     :class:`FaultPlan`; ``seed`` seeds probabilistic faults; ``token`` is the STS token the
     credentials require (``None``: none); ``clock`` is the emulator's wall clock (tests skew it);
     ``rsa_key`` loads a fixed key pair instead of generating one; ``state_dir`` is where the
-    public key and TLS files are written (a temporary directory, removed on ``stop()``, by default).
+    public key and TLS files are written (a temporary directory, removed on ``stop()``, by default);
+    ``image_budget`` bounds the decoded pixels in work at once (default: the process-wide
+    :func:`~kiosk.emulator.image_budget.shared_budget`); ``connection_limits`` are the worker cap
+    and the idle / header / body / write deadlines of client connections (default: production's,
+    :class:`~kiosk.emulator.connections.ConnectionLimits`).
     """
 
     def __init__(
@@ -101,10 +114,14 @@ class EmulatorServer:
         state_dir: str | Path | None = None,
         matcher: FaceMatcher | None = None,
         max_records: int = 10_000,
+        image_budget: ImageBudget | None = None,
+        connection_limits: ConnectionLimits | None = None,
     ) -> None:
         self.registry = registry if registry is not None else Registry.builtin()
         self.host = host
         self.port = int(port)
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535, not {self.port}")
         self.tls = bool(tls)
         self.faults = faults if isinstance(faults, FaultPlan) else FaultPlan(faults, seed=seed)
         self.secret_id = secret_id or os.environ.get(ENV_SECRET_ID) or DEMO_SECRET_ID
@@ -112,7 +129,7 @@ class EmulatorServer:
         self.token = token
         self.clock = clock
         self.keys = rsa_key or RsaKeyPair.generate()
-        self.service = FaceIdService(self.registry, self.keys, matcher)
+        self.service = FaceIdService(self.registry, self.keys, matcher, image_budget)
         self._limiter = RateLimiter(rate_limits or RATE_LIMITS)
         self._records: deque[CallRecord] = deque(maxlen=max_records)
         self._records_lock = threading.Lock()
@@ -120,6 +137,7 @@ class EmulatorServer:
         self.state_dir: Path | None = None
         self.tls_files: TlsFiles | None = None
         self.public_key_file: Path | None = None
+        self.connection_limits = connection_limits or ConnectionLimits()
         self._httpd: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -128,15 +146,9 @@ class EmulatorServer:
         """Bind, write the key files and serve on a background thread; returns ``self``."""
         if self._httpd is not None:
             raise RuntimeError("emulator already started")
-        if self._state_dir_arg is not None:
-            self._state_dir_arg.mkdir(parents=True, exist_ok=True)
-            self.state_dir = self._state_dir_arg
-        else:
-            self.state_dir = Path(tempfile.mkdtemp(prefix="kiosk-emulator-"))
-        self.public_key_file = self.state_dir / "emulator-rsa-public.pem"
-        self.public_key_file.write_text(self.public_key_pem, encoding="ascii")
+        self.state_dir = self._make_state_dir()
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        httpd = EmulatorHTTPServer((self.host, self.port), RequestHandler, self, family)
+        httpd = EmulatorHTTPServer((self.host, self.port), RequestHandler, self, family, self.connection_limits)
         if self.tls:
             self.tls_files = make_tls_files(self.state_dir, [self.host])
             httpd.use_tls(self.tls_files.cert_file, self.tls_files.key_file)
@@ -159,11 +171,34 @@ class EmulatorServer:
         )
         return self
 
+    def _make_state_dir(self) -> Path:
+        """The state directory with the public key written; :class:`StateDirError` otherwise."""
+        state = self._state_dir_arg
+        try:
+            if state is not None:
+                state.mkdir(parents=True, exist_ok=True)
+            else:
+                state = Path(tempfile.mkdtemp(prefix="kiosk-emulator-"))
+            self.public_key_file = state / "emulator-rsa-public.pem"
+            self.public_key_file.write_text(self.public_key_pem, encoding="ascii")
+        except OSError as exc:
+            if state is not None and state.exists() and not state.is_dir():
+                raise StateDirError(f"the state dir {state} is not a folder") from None
+            reason = exc.strerror or type(exc).__name__
+            raise StateDirError(f"the state dir {state} cannot be used: {reason}") from None
+        return state
+
     def stop(self) -> None:
-        """Stop serving, close open connections and remove the temporary state directory."""
+        """Stop serving, close open connections and remove the temporary state directory.
+
+        Returns within about a second however many clients hold connections: the closing flag is
+        set before ``shutdown()``, so an accept loop waiting for a worker slot gives up at once,
+        and every open connection is shut down (a thread still working on an image finishes on
+        its own, as a daemon)."""
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
+        httpd.begin_close()  # first: the accept loop may be waiting for a worker slot
         httpd.shutdown()
         httpd.close_connections()
         httpd.server_close()
@@ -253,6 +288,6 @@ class EmulatorServer:
         except ApiError as exc:
             return error_envelope(exc, request_id, action, language)
         except Exception:  # a bug must still produce a well-formed answer
-            _log.exception("emulator internal error (request %s)", request_id)
+            log_unexpected("emulator internal error (request %s)", request_id)
             return error_envelope(ApiError("InternalError"), request_id, action, language)
         return result_envelope(outcome, request_id, action)

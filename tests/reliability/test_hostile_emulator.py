@@ -1,5 +1,6 @@
 """The emulator against hostile clients: malformed request lines, huge headers, nested JSON,
-connection floods. Real sockets on 127.0.0.1; every answer is the service's JSON envelope."""
+parameters Python cannot read (over-long integers, deep nesting), connection floods. Real
+sockets on 127.0.0.1; every answer is the service's JSON envelope, never a traceback."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import pytest
 from kiosk.core.faceid.credentials import Credential
 from kiosk.core.faceid.settings import Endpoint
 from kiosk.core.faceid.transport import build_request
-from kiosk.emulator.http_server import LISTEN_BACKLOG, MAX_WORKERS
+from kiosk.emulator.http_server import LISTEN_BACKLOG, MAX_WORKERS, log_unexpected
 from kiosk.emulator.registry import Registry
+from kiosk.emulator.request_checks import MAX_PARAM_DEPTH
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY, EmulatorServer
+from tests.emulator.fixtures import error_code, raw_call
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +98,53 @@ def test_a_signed_nested_json_body_is_invalid_parameter(emulator: EmulatorServer
     _status, answer = _exchange(emulator.port, raw)
     error = answer["Response"]["Error"]  # type: ignore[index]
     assert error["Code"] == "InvalidParameter" and "JSON" in error["Message"]
+
+
+_PERSON = {"IdCard": "110101194612091288", "Name": "赵文华"}
+
+
+@pytest.mark.parametrize(
+    ("action", "method", "params", "body"),
+    [
+        ("ImageRecognitionV2", "POST", None, b'{"IdCard": ' + b"9" * 100_000 + b"}"),
+        ("CheckIdCardInformation", "POST", {"ImageBase64": "AAAA", "Config": "[" * 100_000}, None),
+        ("CheckIdCardInformation", "POST", {"ImageBase64": "AAAA", "Config": '{"Quality": 1' + "0" * 5000 + "}"},
+         None),
+        ("ImageRecognitionV2", "GET", {**_PERSON, "ImageBase64": "", "a." * 15_000 + "b": "1"}, None),
+        ("ImageRecognitionV2", "GET", {**_PERSON, "ImageBase64": "", "a." * MAX_PARAM_DEPTH + "b": "1"}, None),
+    ],
+    ids=["100000-digit-int", "config-deep", "config-long-int", "get-15000-levels", "get-9-levels"],
+)
+def test_parameters_python_cannot_read_are_invalid_parameter_not_a_traceback(
+    emulator: EmulatorServer, errors: list[logging.LogRecord], capfd: pytest.CaptureFixture[str],
+    action: str, method: str, params: dict[str, str] | None, body: bytes | None,
+) -> None:
+    """Review finding: these answered InternalError and printed a RecursionError/ValueError
+    traceback on the emulator's stderr."""
+    answer = raw_call(emulator, action, params, method=method, body=body, timeout=10)
+    assert error_code(answer) == "InvalidParameter", answer.text[:300]
+    assert "Traceback" not in "".join(capfd.readouterr())
+
+
+def test_an_unexpected_exception_is_one_line_with_the_traceback_at_debug(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="kiosk.emulator")
+
+    def deep(n: int) -> int:
+        return deep(n + 1)
+
+    try:
+        deep(0)
+    except RecursionError:
+        log_unexpected("emulator internal error (request %s)", "r-1")
+    errors = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert len(errors) == 1 and errors[0].exc_info is None
+    message = errors[0].getMessage()
+    assert message.startswith("emulator internal error (request r-1): RecursionError at ") and "\n" not in message
+    assert "test_hostile_emulator.py:" in message
+    debug = [r for r in caplog.records if r.levelno == logging.DEBUG]
+    assert len(debug) == 1 and debug[0].exc_info is not None
 
 
 def test_a_connection_flood_is_queued_not_dropped_and_threads_are_capped(errors: list[logging.LogRecord]) -> None:
