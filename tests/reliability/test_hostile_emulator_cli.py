@@ -54,10 +54,10 @@ def test_rsa_key_fifo_and_devices_are_refused_not_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Review finding: /dev/zero read 3.4 GB then MemoryError; a FIFO hung the start for ever."""
-    for key in ("/dev/zero", str(_fifo(tmp_path / "key.fifo"))):
+    for key, what in (("/dev/zero", "a device"), (str(_fifo(tmp_path / "key.fifo")), "a named pipe")):
         code, err = _run(capsys, "--rsa-key", key)
         assert code == 2
-        assert err.strip() == f"kiosk emulator: cannot load --rsa-key: {key}: not a regular file"
+        assert err.strip() == f"kiosk emulator: cannot load --rsa-key: {key}: not a regular file ({what})"
 
 
 def test_rsa_key_too_large_or_not_a_key_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -81,7 +81,7 @@ def test_registry_fifos_are_refused_not_read(tmp_path: Path, capsys: pytest.Capt
     fifo_json.mkdir()
     _fifo(fifo_json / "people.json")
     code, err = _run(capsys, "--registry", str(fifo_json))
-    assert code == 2 and err.strip().endswith("people.json: not a regular file")
+    assert code == 2 and err.strip().endswith("people.json: not a regular file (a named pipe)")
 
     fifo_portrait = _registry_copy(tmp_path)
     first = json.loads((fifo_portrait / "people.json").read_text(encoding="utf-8"))[0]["portrait"]

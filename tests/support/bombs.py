@@ -59,16 +59,21 @@ def webp_bomb(side: int = 16383) -> bytes:
     return bytes(data)
 
 
-def tiff_bomb(side: int = 60000) -> bytes:
-    """A small uncompressed TIFF whose first IFD claims ``side`` x ``side`` pixels."""
+def _small_tiff() -> tuple[bytearray, list[tuple[int, int]]]:
+    """An uncompressed 8x8 TIFF from OpenCV and its first IFD's (entry offset, tag) pairs."""
     ok, buf = cv2.imencode(".tiff", np.full((8, 8, 3), 128, np.uint8), [cv2.IMWRITE_TIFF_COMPRESSION, 1])
     assert ok
     data = bytearray(buf.tobytes())
     (ifd,) = struct.unpack_from("<I", data, 4)
     (count,) = struct.unpack_from("<H", data, ifd)
-    for k in range(count):
-        entry = ifd + 2 + 12 * k
-        tag, _kind = struct.unpack_from("<HH", data, entry)
+    entries = [ifd + 2 + 12 * k for k in range(count)]
+    return data, [(e, struct.unpack_from("<H", data, e)[0]) for e in entries]
+
+
+def tiff_bomb(side: int = 60000) -> bytes:
+    """A small uncompressed TIFF whose first IFD claims ``side`` x ``side`` pixels."""
+    data, entries = _small_tiff()
+    for entry, tag in entries:
         if tag in (256, 257):  # ImageWidth, ImageLength: make them LONGs claiming `side`
             struct.pack_into("<HHII", data, entry, tag, 4, 1, side)
     return bytes(data)
@@ -102,14 +107,8 @@ def jpeg_hidden_frame(real: bytes, fake_side: int = 8) -> bytes:
 def tiff_repeated_size(side: int = 60000) -> bytes:
     """An 8x8 TIFF whose first IFD gives ImageWidth twice: ``side`` first (what libtiff takes),
     then 8 (in place of the PlanarConfiguration entry)."""
-    ok, buf = cv2.imencode(".tiff", np.full((8, 8, 3), 128, np.uint8), [cv2.IMWRITE_TIFF_COMPRESSION, 1])
-    assert ok
-    data = bytearray(buf.tobytes())
-    (ifd,) = struct.unpack_from("<I", data, 4)
-    (count,) = struct.unpack_from("<H", data, ifd)
-    for k in range(count):
-        entry = ifd + 2 + 12 * k
-        (tag,) = struct.unpack_from("<H", data, entry)
+    data, entries = _small_tiff()
+    for entry, tag in entries:
         if tag == 256:
             struct.pack_into("<HHII", data, entry, 256, 4, 1, side)
         elif tag == 284:  # PlanarConfiguration (contiguous is the default)
