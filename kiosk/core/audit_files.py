@@ -15,9 +15,11 @@ No Qt. Thread-safety: the handler inherits :class:`logging.handlers.RotatingFile
 
 from __future__ import annotations
 
+import errno
 import logging
 import logging.handlers
 import os
+import stat
 from pathlib import Path
 
 __all__ = ["OwnedRotatingFileHandler", "audit_write_problem", "give_to_folder_owner"]
@@ -43,7 +45,18 @@ class OwnedRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating file handler whose files stay the audit folder owner's when run as root."""
 
     def _open(self):  # type: ignore[no-untyped-def]  # (the base class's signature)
-        stream = super()._open()
+        # opened non-blocking and checked on the open file: an audit.jsonl that is a FIFO must
+        # fail the write, not block the kiosk for ever in open() (a device such as /dev/full is
+        # left to fail its writes, as a full disk does)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+        fd = os.open(self.baseFilename, flags, 0o666)
+        try:
+            if _blocks(os.fstat(fd).st_mode):
+                raise OSError(errno.EINVAL, "the audit file is a named pipe or a socket", self.baseFilename)
+            stream = open(fd, self.mode, encoding=self.encoding, errors=self.errors)  # noqa: SIM115 - the handler owns it
+        except BaseException:
+            os.close(fd)
+            raise
         give_to_folder_owner(Path(self.baseFilename))
         return stream
 
@@ -67,9 +80,22 @@ def audit_write_problem(directory: Path, file_name: str = "audit.jsonl") -> str 
     if not os.access(directory, os.W_OK | os.X_OK):
         return f"the audit folder {directory} is not writable by this user ({_owner(directory)})"
     for path in sorted([directory / file_name, *directory.glob(file_name + ".*")]):
-        if path.exists() and not os.access(path, os.W_OK):
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:  # a loop of symbolic links, a broken mount
+            return f"{path} cannot be opened ({exc.strerror or type(exc).__name__})"
+        if _blocks(mode):
+            return f"{path} is a named pipe or a socket, not a file"
+        if not os.access(path, os.W_OK):
             return f"{path} is not writable by this user ({_owner(path)})"
     return None
+
+
+def _blocks(mode: int) -> bool:
+    """A FIFO or a socket: what an append would wait on (or fail at) rather than write to."""
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def _owner(path: Path) -> str:

@@ -34,6 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.core.bounded_read import read_text_bounded
+
 ALGORITHM = "scrypt"
 # scrypt cost: n=2**17, r=8, p=1 (128 MB, ~0.4 s per check)
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
@@ -173,7 +175,7 @@ class PinGuard:
         if self._state_file is None:
             return
         try:
-            data = json.loads(self._state_file.read_text(encoding="utf-8"))
+            data = json.loads(read_text_bounded(self._state_file, 4096))  # a FIFO here must not block
             failures = int(data.get("failures", 0))
             until_wall = float(data.get("locked_until", 0.0))
         except (OSError, ValueError, TypeError, AttributeError):
@@ -190,7 +192,7 @@ class PinGuard:
         tmp = self._state_file.with_name(self._state_file.name + ".tmp")
         try:
             self._state_file.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NONBLOCK", 0), 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(state, fh)
                 fh.flush()

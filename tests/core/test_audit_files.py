@@ -166,3 +166,21 @@ def test_unwritable_audit_file_gives_a_clear_refusal_not_a_crash(folder: Path) -
     assert "out of service" in run["err"] and "chown" in run["err"] and "Traceback" not in run["err"]
     audit = next(c for c in seen["doctor"]["checks"] if c["name"] == "audit")
     assert not audit["ok"] and "audit.jsonl" in audit["detail"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_an_audit_file_that_is_a_fifo_or_a_loop_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Outside review: a FIFO audit.jsonl hung `kiosk verify` and `kiosk doctor` for ever, and
+    `kiosk run` ignored SIGTERM while blocked in open(); a symlink loop passed doctor's check."""
+    fifo_dir = tmp_path / "fifo"
+    fifo_dir.mkdir()
+    os.mkfifo(fifo_dir / "audit.jsonl")
+    assert audit_write_problem(fifo_dir) == f"{fifo_dir / 'audit.jsonl'} is a named pipe or a socket, not a file"
+    trail = AuditTrail(fifo_dir)
+    trail.session(session_id="s", step="verify", outcome_code="ok.pass")  # returns: open() did not wait
+    assert trail.failure is not None  # ENXIO: a FIFO opened to write without a reader fails at once
+    loop_dir = tmp_path / "loop"
+    loop_dir.mkdir()
+    (loop_dir / "audit.jsonl").symlink_to(loop_dir / "audit.jsonl")
+    problem = audit_write_problem(loop_dir)
+    assert problem is not None and problem.startswith(f"{loop_dir / 'audit.jsonl'} cannot be opened")

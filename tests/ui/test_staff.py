@@ -237,3 +237,12 @@ def test_staff_page_shows_a_failing_audit_trail_and_an_outdated_pin_hash(make_ki
     assert lines[0].startswith("Audit trail NOT being written: OSError: No space left on device")
     assert any("PIN hash is outdated" in line for line in lines)  # the test hash has n=2^8
     k.verifier.audit.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_state_file_that_is_a_fifo_neither_blocks_nor_counts(tmp_path) -> None:
+    """Outside review: a FIFO pin-lockout.json kept `kiosk run` from ever reaching the welcome page."""
+    state = tmp_path / "pin-lockout.json"
+    os.mkfifo(state)
+    guard = PinGuard(hash_pin("246810", n=2**8), state_file=state)  # reading it would block
+    assert not guard.attempt("000000").ok and guard.attempt("246810").ok  # saving must not block either
