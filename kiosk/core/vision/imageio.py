@@ -70,6 +70,9 @@ _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: the first byte that is not a JPEG fill byte (0xFF)
 _NOT_FF = re.compile(rb"[^\xff]")
+#: a JPEG marker with a meaning after the frame header: 0xFF (and fill) then neither 00
+#: (a stuffed 0xFF in entropy-coded data) nor a restart marker (D0-D7)
+_JPEG_MARKER = re.compile(rb"\xff+([^\x00\xd0-\xd7\xff])")
 #: segments allowed before a JPEG's frame header (a real file has tens; a file of empty
 #: segments would otherwise make the walk take seconds)
 _JPEG_MAX_SEGMENTS = 10_000
@@ -108,7 +111,14 @@ def default_max_pixels() -> int:
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:
-    """(width, height) from the first SOFn segment; ``ImageLoadError('corrupt')`` otherwise.
+    """(width, height) of :func:`_jpeg_frame`."""
+    width, height, _at = _jpeg_frame(data)
+    return width, height
+
+
+def _jpeg_frame(data: bytes) -> tuple[int, int, int]:
+    """(width, height, offset after the marker) of the first SOFn segment;
+    ``ImageLoadError('corrupt')`` otherwise.
 
     The walk is libjpeg's own (``next_marker``): bytes up to the next 0xFF are skipped, fill
     bytes (0xFF) are skipped, and ``FF 00`` is garbage, not a marker. So the frame header found
@@ -142,18 +152,39 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
             height, width = struct.unpack_from(">HH", data, i + 3)
             if width == 0 or height == 0:  # height 0 = defined later by DNL: size unknown, refuse
                 raise ImageLoadError("corrupt", "JPEG frame without a size")
-            return width, height
+            return width, height, i
         i += length
     else:
         raise ImageLoadError("corrupt", f"more than {_JPEG_MAX_SEGMENTS} JPEG segments before the frame header")
     raise ImageLoadError("corrupt", "truncated JPEG header")
 
 
-def _jpeg_scans(data: bytes) -> int:
-    """How many start-of-scan markers the file holds (an upper bound: an EXIF thumbnail's own
-    scans count too). ``FF DA`` cannot occur inside entropy-coded data (a 0xFF there is always
-    followed by 00 or a restart marker), so counting the pair counts the scans."""
-    return data.count(b"\xff\xda")
+def _jpeg_scans(data: bytes, at: int) -> int:
+    """How many scans the image whose frame header ends at ``at`` holds, counted up to
+    ``JPEG_MAX_SCANS + 1``: the segments are walked as libjpeg walks them (a segment skipped by
+    its length, entropy-coded data skipped up to the next marker: a 0xFF there is followed by 00
+    or a restart marker), up to EOI. Metadata (an ICC profile in many APP2 segments, an EXIF
+    thumbnail with its own scans) and images after EOI (a phone's multi-picture previews) do
+    not count; a thumbnail or an APP segment cannot hide the scans of the image itself."""
+    scans = 0
+    i = at
+    for _ in range(_JPEG_MAX_SEGMENTS + JPEG_MAX_SCANS):
+        m = _JPEG_MARKER.search(data, i)
+        if m is None:
+            break
+        marker, i = m.group(1)[0], m.end()
+        if marker == 0xD9:  # EOI
+            break
+        if marker == 0x01:  # TEM: no length
+            continue
+        if i + 2 > len(data):
+            break
+        if marker == 0xDA:
+            scans += 1
+            if scans > JPEG_MAX_SCANS:
+                break
+        i += max(2, struct.unpack_from(">H", data, i)[0])
+    return scans
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -303,10 +334,13 @@ def decode_image(
         raise ImageLoadError("unsupported", _UNKNOWN_FORMAT)
     if fmt not in formats:  # refused before its header is parsed
         raise ImageLoadError("unsupported", f"{fmt.upper()} is not accepted here")
-    width, height = _SIZE_PARSERS[fmt](raw)
+    if fmt == "jpeg":
+        width, height, frame_at = _jpeg_frame(raw)
+    else:
+        width, height = _SIZE_PARSERS[fmt](raw)
     if width * height > limit:
         raise ImageLoadError("too_many_pixels", f"{width}x{height} > {limit} pixels")
-    if fmt == "jpeg" and _jpeg_scans(raw) > JPEG_MAX_SCANS:
+    if fmt == "jpeg" and _jpeg_scans(raw, frame_at) > JPEG_MAX_SCANS:
         raise ImageLoadError("corrupt", f"more than {JPEG_MAX_SCANS} JPEG scans")
     flags = cv2.IMREAD_GRAYSCALE if grayscale else cv2.IMREAD_COLOR
     try:

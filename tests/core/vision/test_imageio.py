@@ -258,3 +258,18 @@ def test_a_tiled_tiff_counts_as_large_as_its_tile() -> None:
     assert image_header(bomb) == ("tiff", 16000, 16000)
     with pytest.raises(ImageLoadError, match="too_many_pixels"):
         decode_image(bomb, formats=FILE_FORMATS)
+
+
+def test_scans_are_counted_in_the_image_not_in_its_metadata() -> None:
+    """Outside review: 255 ICC APP2 segments of random bytes (each holding FF DA pairs) made a
+    valid JPEG 'corrupt'; a thumbnail with its own EOI must not hide the scans that follow."""
+    _ok, buf = cv2.imencode(".jpg", _img(64, 48))
+    real = buf.tobytes()
+    noisy = b"ICC_PROFILE\x00" + b"\xff\xda\x00\x08" * 1000
+    app2 = (b"\xff\xe2" + (len(noisy) + 2).to_bytes(2, "big") + noisy) * 200
+    assert decode_image(real[:2] + app2 + real[2:]).shape == (48, 64, 3)
+    thumbnail = real.replace(b"\xff\xd8", b"", 1)  # a whole small JPEG body, with its SOS and EOI
+    app1 = b"\xff\xe1" + (len(thumbnail) + 2).to_bytes(2, "big") + thumbnail
+    bomb = jpeg_scan_bomb(2000)
+    with pytest.raises(ImageLoadError, match="JPEG scans"):
+        decode_image(bomb[:2] + app1 + bomb[2:])
