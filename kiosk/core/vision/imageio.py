@@ -196,6 +196,36 @@ def _png_size(data: bytes) -> tuple[int, int]:
     return width, height
 
 
+#: samples per pixel of each PNG colour type
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+
+
+def _png_data_fits(data: bytes, width: int, height: int) -> bool:
+    """Whether the PNG's compressed image data (its IDAT chunks) is no larger than its declared
+    size could need. Deflate never expands data by more than a few bytes per 64 KB, so more
+    IDAT than the raw rows (plus an eighth and 64 KB of slack) is not image data: a "1x1" PNG
+    with 7 MB of IDAT made libpng inflate all of it (18 s of CPU, 'Too much image data')."""
+    if len(data) < 29:
+        return False
+    depth, colour, interlaced = data[24], data[25], data[28]
+    row = 1 + (width * _PNG_CHANNELS.get(colour, 4) * max(1, depth) + 7) // 8
+    raw = height * row + (7 * height if interlaced else 0)  # Adam7: a filter byte per pass row
+    allowed = raw + raw // 8 + 65536
+    total, at = 0, 8
+    for _ in range(1_000_000):  # a 40 MB file holds at most 3.3 M empty chunks; stop well before
+        if at + 8 > len(data):
+            break
+        length, kind = struct.unpack_from(">I4s", data, at)
+        if kind == b"IDAT":
+            total += length
+            if total > allowed:
+                return False
+        elif kind == b"IEND":
+            break
+        at += 12 + length
+    return True
+
+
 def _bmp_size(data: bytes) -> tuple[int, int]:
     if len(data) < 26:
         raise ImageLoadError("corrupt", "truncated BMP header")
@@ -342,6 +372,8 @@ def decode_image(
         raise ImageLoadError("too_many_pixels", f"{width}x{height} > {limit} pixels")
     if fmt == "jpeg" and _jpeg_scans(raw, frame_at) > JPEG_MAX_SCANS:
         raise ImageLoadError("corrupt", f"more than {JPEG_MAX_SCANS} JPEG scans")
+    if fmt == "png" and not _png_data_fits(raw, width, height):
+        raise ImageLoadError("corrupt", "more PNG image data than its size can hold")
     flags = cv2.IMREAD_GRAYSCALE if grayscale else cv2.IMREAD_COLOR
     try:
         image = cv2.imdecode(np.frombuffer(raw, np.uint8), flags)

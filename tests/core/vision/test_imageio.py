@@ -273,3 +273,23 @@ def test_scans_are_counted_in_the_image_not_in_its_metadata() -> None:
     bomb = jpeg_scan_bomb(2000)
     with pytest.raises(ImageLoadError, match="JPEG scans"):
         decode_image(bomb[:2] + app1 + bomb[2:])
+
+
+def test_a_png_with_more_image_data_than_its_size_can_hold_is_refused() -> None:
+    """Outside review: a "1x1" PNG with 7 MB of IDAT cost libpng 18 s of CPU; the pixel limit
+    and the emulator's image budget only saw one pixel."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+
+    ihdr = chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    noise = np.random.default_rng(5).integers(0, 256, 200_000, dtype=np.uint8).tobytes()
+    idat = chunk(b"IDAT", zlib.compress(b"\x00\x01\x02\x03" + noise))
+    stuffed = b"\x89PNG\r\n\x1a\n" + ihdr + idat + chunk(b"IEND", b"")
+    with pytest.raises(ImageLoadError, match="more PNG image data"):
+        decode_image(stuffed)
+    # incompressible pixels stored without compression still fit: deflate adds a few bytes per 64 KB
+    _ok, buf = cv2.imencode(".png", _img(640, 480), [cv2.IMWRITE_PNG_COMPRESSION, 0])
+    assert decode_image(buf.tobytes()).shape == (480, 640, 3)
