@@ -6,6 +6,7 @@ GUI thread only. :func:`create_application` is idempotent (tests reuse pytest-qt
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QLockFile, QObject, QStandardPaths, Signal, Slot
@@ -78,8 +79,16 @@ class SingleInstance(QObject):
 
     def __init__(self, name: str = APP_ID, directory: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.name = name
-        base = directory or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation)
+        # the user's own runtime folder ($XDG_RUNTIME_DIR, mode 0700), not the shared temp
+        # folder: there any local user could plant a lock (or a socket) and keep the kiosk from
+        # starting (outside review); Qt makes a private fallback when the variable is unset
+        base = (
+            directory
+            or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.RuntimeLocation)
+            or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.TempLocation)
+        )
+        # the local server: a socket in that folder on POSIX; a named pipe (per session) on Windows
+        self.name = name if sys.platform == "win32" else str(Path(base) / f"{name}.sock")
         self.lock = QLockFile(str(Path(base) / f"{name}.lock"))
         self.lock.setStaleLockTime(0)  # a long-lived lock: rely on PID + hostname for stale locks
         self.server: QLocalServer | None = None
