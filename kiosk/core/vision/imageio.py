@@ -111,14 +111,7 @@ def default_max_pixels() -> int:
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:
-    """(width, height) of :func:`_jpeg_frame`."""
-    width, height, _at = _jpeg_frame(data)
-    return width, height
-
-
-def _jpeg_frame(data: bytes) -> tuple[int, int, int]:
-    """(width, height, offset after the marker) of the first SOFn segment;
-    ``ImageLoadError('corrupt')`` otherwise.
+    """(width, height) from the first SOFn segment; ``ImageLoadError('corrupt')`` otherwise.
 
     The walk is libjpeg's own (``next_marker``): bytes up to the next 0xFF are skipped, fill
     bytes (0xFF) are skipped, and ``FF 00`` is garbage, not a marker. So the frame header found
@@ -152,22 +145,22 @@ def _jpeg_frame(data: bytes) -> tuple[int, int, int]:
             height, width = struct.unpack_from(">HH", data, i + 3)
             if width == 0 or height == 0:  # height 0 = defined later by DNL: size unknown, refuse
                 raise ImageLoadError("corrupt", "JPEG frame without a size")
-            return width, height, i
+            return width, height
         i += length
     else:
         raise ImageLoadError("corrupt", f"more than {_JPEG_MAX_SEGMENTS} JPEG segments before the frame header")
     raise ImageLoadError("corrupt", "truncated JPEG header")
 
 
-def _jpeg_scans(data: bytes, at: int) -> int:
-    """How many scans the image whose frame header ends at ``at`` holds, counted up to
-    ``JPEG_MAX_SCANS + 1``: the segments are walked as libjpeg walks them (a segment skipped by
-    its length, entropy-coded data skipped up to the next marker: a 0xFF there is followed by 00
-    or a restart marker), up to EOI. Metadata (an ICC profile in many APP2 segments, an EXIF
-    thumbnail with its own scans) and images after EOI (a phone's multi-picture previews) do
-    not count; a thumbnail or an APP segment cannot hide the scans of the image itself."""
+def _jpeg_scans(data: bytes) -> int:
+    """How many scans the image holds, counted up to ``JPEG_MAX_SCANS + 1``: the segments are
+    walked from SOI as libjpeg walks them (a segment skipped by its length, entropy-coded data
+    skipped up to the next marker: a 0xFF there is followed by 00 or a restart marker), up to
+    EOI. Metadata (an ICC profile in many APP2 segments, an EXIF thumbnail with its own scans)
+    and images after EOI (a phone's multi-picture previews) do not count; a thumbnail or an APP
+    segment cannot hide the scans of the image itself."""
     scans = 0
-    i = at
+    i = 2  # after SOI
     for _ in range(_JPEG_MAX_SEGMENTS + JPEG_MAX_SCANS):
         m = _JPEG_MARKER.search(data, i)
         if m is None:
@@ -332,12 +325,15 @@ _UNKNOWN_FORMAT = "not a JPEG, PNG, BMP, WebP or TIFF image"
 _SIZE_PARSERS = {"jpeg": _jpeg_size, "png": _png_size, "bmp": _bmp_size, "webp": _webp_size, "tiff": _tiff_size}
 
 
-def image_header(data: bytes) -> tuple[str, int, int]:
+def image_header(data: bytes, formats: frozenset[str] | None = None) -> tuple[str, int, int]:
     """``(format, width, height)`` read from the header only; raises :class:`ImageLoadError`
-    (``unsupported`` for a format none of the parsers here knows)."""
+    (``unsupported`` for a format none of the parsers here knows, or one not in ``formats``:
+    refused before its header is parsed)."""
     fmt = _sniff(data)
     if fmt is None:
         raise ImageLoadError("unsupported", _UNKNOWN_FORMAT)
+    if formats is not None and fmt not in formats:
+        raise ImageLoadError("unsupported", f"{fmt.upper()} is not accepted here")
     return (fmt, *_SIZE_PARSERS[fmt](data))
 
 
@@ -359,18 +355,10 @@ def decode_image(
     if len(raw) > max_bytes:
         raise ImageLoadError("too_large", f"{len(raw)} bytes > {max_bytes}")
     limit = _LIMITS["max_pixels"] if max_pixels is None else max_pixels
-    fmt = _sniff(raw)
-    if fmt is None:
-        raise ImageLoadError("unsupported", _UNKNOWN_FORMAT)
-    if fmt not in formats:  # refused before its header is parsed
-        raise ImageLoadError("unsupported", f"{fmt.upper()} is not accepted here")
-    if fmt == "jpeg":
-        width, height, frame_at = _jpeg_frame(raw)
-    else:
-        width, height = _SIZE_PARSERS[fmt](raw)
+    fmt, width, height = image_header(raw, formats)
     if width * height > limit:
         raise ImageLoadError("too_many_pixels", f"{width}x{height} > {limit} pixels")
-    if fmt == "jpeg" and _jpeg_scans(raw, frame_at) > JPEG_MAX_SCANS:
+    if fmt == "jpeg" and _jpeg_scans(raw) > JPEG_MAX_SCANS:
         raise ImageLoadError("corrupt", f"more than {JPEG_MAX_SCANS} JPEG scans")
     if fmt == "png" and not _png_data_fits(raw, width, height):
         raise ImageLoadError("corrupt", "more PNG image data than its size can hold")
