@@ -39,6 +39,7 @@ from tests.support.bombs import (
     tiff_tile_bomb,
     webp_bomb,
 )
+from tests.support.cli_env import kiosk_env
 from tests.support.hostile_service import HostileService
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,11 +73,10 @@ class Run:
 
 def kiosk(tmp_path: Path, *args: str, encoding: str | None = None, **env: str) -> Run:
     """``python -m kiosk ARGS`` in a clean environment; peak memory measured around it."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "TENCENTCLOUD_", "PYTHONIOENCODING"))}
-    base.update(HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "home" / ".config"),
-                TENCENTCLOUD_SECRET_ID=DEMO_SECRET_ID, TENCENTCLOUD_SECRET_KEY=DEMO_SECRET_KEY,
-                KIOSK_SERVICE_CONNECT_TIMEOUT_S=str(CONNECT_S), KIOSK_SERVICE_READ_TIMEOUT_S=str(READ_S),
-                KIOSK_SERVICE_MAX_ATTEMPTS="1", KIOSK_AUDIT_DIRECTORY=str(tmp_path / "audit"))
+    base = kiosk_env(tmp_path / "home", drop=("PYTHONIOENCODING",),
+                     TENCENTCLOUD_SECRET_ID=DEMO_SECRET_ID, TENCENTCLOUD_SECRET_KEY=DEMO_SECRET_KEY,
+                     KIOSK_SERVICE_CONNECT_TIMEOUT_S=str(CONNECT_S), KIOSK_SERVICE_READ_TIMEOUT_S=str(READ_S),
+                     KIOSK_SERVICE_MAX_ATTEMPTS="1", KIOSK_AUDIT_DIRECTORY=str(tmp_path / "audit"))
     base.update(env)
     if encoding:
         base["PYTHONIOENCODING"] = encoding

@@ -16,6 +16,7 @@ from kiosk.config import ConfigError, load_settings
 from kiosk.core.faceid.credentials import CommandCredentialProvider, Credential
 from kiosk.core.faceid.errors import CredentialError
 from kiosk.core.filecheck import unsafe_reason
+from tests.support.cli_env import kiosk_env
 
 ROOT = Path(__file__).resolve().parents[2]
 POSIX = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
@@ -100,13 +101,16 @@ def test_a_silent_credential_command_times_out() -> None:
     assert time.monotonic() - start < 4.0
 
 
-def _doctor(tmp_path: Path, *extra: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "TENCENTCLOUD_"))}
-    base.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"),
-                KIOSK_AUDIT_DIRECTORY=str(tmp_path / "a"), KIOSK_SERVICE_CONNECT_TIMEOUT_S="1",
-                KIOSK_SERVICE_READ_TIMEOUT_S="1", **env)
-    return subprocess.run([sys.executable, "-m", "kiosk", "doctor", "--cameras", "0", *extra], cwd=ROOT, env=base,
+def _kiosk(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m kiosk ARGS`` with HOME in ``tmp_path`` and the audit trail in ``tmp_path/a``."""
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT,
+                          env=kiosk_env(tmp_path, **{"KIOSK_AUDIT_DIRECTORY": str(tmp_path / "a"), **env}),
                           capture_output=True, text=True, timeout=120, check=False)
+
+
+def _doctor(tmp_path: Path, *extra: str, **env: str) -> subprocess.CompletedProcess[str]:
+    timeouts = {"KIOSK_SERVICE_CONNECT_TIMEOUT_S": "1", "KIOSK_SERVICE_READ_TIMEOUT_S": "1"}
+    return _kiosk(tmp_path, "doctor", "--cameras", "0", *extra, **{**timeouts, **env})
 
 
 def test_doctor_never_prints_proxy_credentials(tmp_path: Path) -> None:
@@ -130,25 +134,16 @@ def test_doctor_never_prints_proxy_credentials(tmp_path: Path) -> None:
     ],
 )
 def test_bad_values_name_the_key_in_verify_not_internal_error(tmp_path: Path, env: dict[str, str], key: str) -> None:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "TENCENTCLOUD_"))}
-    base.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"), **env)
     img = tmp_path / "x.jpg"
     img.write_bytes(b"\xff\xd8\xff\xd9")
     run = subprocess.run([sys.executable, "-m", "kiosk", "verify", "--card", str(img), "--face", str(img)],
-                         cwd=ROOT, env=base, capture_output=True, text=True, timeout=120, check=False)
+                         cwd=ROOT, env=kiosk_env(tmp_path, **env), capture_output=True, text=True, timeout=120,
+                         check=False)
     assert run.returncode == 2
     assert key in run.stderr and "internal error" not in run.stderr and "Traceback" not in run.stderr
 
 
 NESTED_TOML = "x = " + "[" * 5000 + "]" * 5000 + "\n"  # RecursionError inside tomllib
-
-
-def _kiosk(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "TENCENTCLOUD_"))}
-    base.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"),
-                KIOSK_AUDIT_DIRECTORY=str(tmp_path / "a"))
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], cwd=ROOT, env=base, capture_output=True,
-                          text=True, timeout=120, check=False)
 
 
 def test_a_deeply_nested_config_is_a_config_error_in_every_command(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli_env import kiosk_env
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)")
 
@@ -29,8 +31,7 @@ def _field(text: str, name: str) -> str:
 
 
 def test_a_kiosk_command_under_ulimit_c_unlimited_has_core_limit_zero_and_is_not_dumpable(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIOSK_", "TENCENTCLOUD_"))}
-    env.update(HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / ".config"))
+    env = kiosk_env(tmp_path)
     # `kiosk emulator` stays up until stopped: long enough to read its /proc files.
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "emulator", "--port", "0"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

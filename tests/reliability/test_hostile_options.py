@@ -25,6 +25,7 @@ import pytest
 from kiosk.cli import EXIT_STDOUT_CLOSED
 from kiosk.emulator.registry import Registry
 from kiosk.emulator.server import DEMO_SECRET_ID, DEMO_SECRET_KEY
+from tests.support.cli_env import kiosk_env
 
 ROOT = Path(__file__).resolve().parents[2]
 POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/zero"),
@@ -34,14 +35,12 @@ QUICK_S = 15.0
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("KIOSK_", "TENCENTCLOUD_", "OPENCV_", "PYTHONIOENCODING"))}
-    env.update(HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "home" / ".config"),
-               TENCENTCLOUD_SECRET_ID=DEMO_SECRET_ID, TENCENTCLOUD_SECRET_KEY=DEMO_SECRET_KEY,
-               KIOSK_AUDIT_DIRECTORY=str(tmp_path / "audit"), KIOSK_SERVICE_CONNECT_TIMEOUT_S="1",
-               KIOSK_SERVICE_READ_TIMEOUT_S="1", KIOSK_SERVICE_MAX_ATTEMPTS="1", QT_QPA_PLATFORM="offscreen")
-    env.update(extra)
-    return env
+    return kiosk_env(
+        tmp_path / "home", drop=("OPENCV_", "PYTHONIOENCODING"),
+        TENCENTCLOUD_SECRET_ID=DEMO_SECRET_ID, TENCENTCLOUD_SECRET_KEY=DEMO_SECRET_KEY,
+        KIOSK_AUDIT_DIRECTORY=str(tmp_path / "audit"), KIOSK_SERVICE_CONNECT_TIMEOUT_S="1",
+        KIOSK_SERVICE_READ_TIMEOUT_S="1", KIOSK_SERVICE_MAX_ATTEMPTS="1", QT_QPA_PLATFORM="offscreen", **extra,
+    )
 
 
 def _cap_memory() -> None:  # in the child, before exec: an unbounded read ends in MemoryError
